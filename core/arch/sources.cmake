@@ -1,0 +1,2 @@
+set(MEMSIM_ARCH_SOURCES
+)

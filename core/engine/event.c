@@ -1,0 +1,1 @@
+/* placeholder */ typedef int memsim_placeholder_;

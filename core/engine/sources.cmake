@@ -1,0 +1,4 @@
+set(MEMSIM_ENGINE_SOURCES
+  core/engine/config.c
+  core/engine/event.c
+)

@@ -1,0 +1,1 @@
+set(MEMSIM_SINK_SOURCES core/sink/sqlite_sink.c)

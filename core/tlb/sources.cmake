@@ -1,0 +1,2 @@
+set(MEMSIM_TLB_SOURCES
+)

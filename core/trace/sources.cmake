@@ -1,0 +1,2 @@
+set(MEMSIM_TRACE_SOURCES
+)
