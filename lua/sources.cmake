@@ -3,4 +3,8 @@ set(MEMSIM_LUA_SOURCES
 )
 set(MEMSIM_CLI_SOURCES
   lua/main.c
+  lua/cli_replay.c
+  lua/cli_check.c
+  lua/cli_tools.c
+  lua/run.c
 )

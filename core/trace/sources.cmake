@@ -1,2 +1,9 @@
 set(MEMSIM_TRACE_SOURCES
+  core/trace/binary.c
+  core/trace/lackey.c
+  core/trace/mtrace.c
+  core/trace/reader.c
+  core/trace/source.c
+  core/trace/util.c
+  core/trace/writer.c
 )

@@ -122,7 +122,19 @@ int sink_query(struct sink *s, const char *sql, const struct sink_value *params,
 int sink_report(const char *db_path, void *out /* FILE* */, const char *html_path,
 		char *errbuf, size_t errlen);
 
+/* Names stored in events.type / faults.kind; NULL when out of range. */
 const char *sink_event_name(unsigned type);
 const char *sink_fault_kind_name(unsigned kind);
+
+/* ---- benchmark support ---------------------------------------------------- */
+/* The baseline of the sink's speed target: insert `nrows` synthetic faults
+ * rows (run_id 0) into a fresh database at `path` with one prepared
+ * statement in one transaction, single-threaded, binding exactly as the
+ * writer thread binds.  *seconds = time from BEGIN to the end of COMMIT.
+ * 0, SIM_EINPUT (path is not a memsim database) or SIM_EIO. */
+int sink_bench_raw_insert(const char *path, uint64_t nrows, double *seconds);
+/* Row i of those synthetic rows (deterministic; path is a static string),
+ * to push the same rows through sink_fault() for a like-for-like figure. */
+void sink_bench_fault_row(uint64_t i, struct sink_fault *f);
 
 #endif

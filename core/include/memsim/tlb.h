@@ -46,6 +46,14 @@ struct tlb {
 	uint64_t rng;       /* xorshift64 state for TLB_RANDOM */
 	uint64_t hits;      /* lookups that hit */
 	uint64_t misses;    /* lookups that missed */
+	/* ---- added by core/tlb (internal state; read-only for callers) ---- */
+	uint64_t last_tag;  /* tag of the entry this array touched last (0 = none) */
+	uint32_t last_idx;  /* its index in tag[] */
+	uint32_t set_div;   /* sets when sets is not a power of two (set = vpn % sets),
+			       0 when it is (set = vpn & set_mask) */
+	uint32_t plru_words;/* 32-bit words of tree bits per set in plru[] */
+	uint32_t nvalid;    /* valid entries */
+	uint32_t nhuge;     /* valid entries whose data has TLBE_HUGE */
 };
 
 /* Geometry as given by config ("64:4"): ways 0 or ways == entries means
@@ -55,7 +63,14 @@ struct tlb_geom {
 	uint32_t ways;
 };
 
-/* Parse "ENTRIES:WAYS"; 0 on success, -1 with a reason in why[] otherwise. */
+/* Largest number of entries one array may have. */
+#define TLB_MAX_ENTRIES (UINT32_C(1) << 24)
+
+/* Parse "ENTRIES:WAYS" (decimal, nothing else around them); 0 on success with
+ * ways normalised (0 becomes entries), -1 with a reason in why[] otherwise
+ * (*g untouched).  Rejected: empty or non-numeric fields, a missing ":WAYS",
+ * 0 entries, more than TLB_MAX_ENTRIES, more ways than entries, entries not
+ * a multiple of ways. */
 int tlb_geom_parse(const char *s, struct tlb_geom *g, char *why, size_t whylen);
 
 /* Create / destroy one array.  Returns 0 or SIM_ENOMEM / SIM_EINPUT (plru with
@@ -91,7 +106,14 @@ struct tlb_config {
 	uint64_t seed;
 };
 
-/* L1 data (4 KiB and 2 MiB arrays), L1 instruction, unified L2 of one CPU. */
+/* L1 data (4 KiB and 2 MiB arrays), L1 instruction, unified L2 of one CPU.
+ * In a hierarchy each array's hits/misses count the lookups of its level as
+ * 5b defines them: l1d counts every L1 data lookup (a hit in either data
+ * array is an l1d hit), l1i every instruction lookup, l2 every L2 lookup
+ * (4 KiB or 2 MiB entry); l1d_2m counts the L1 data lookups that missed the
+ * 4 KiB array (so l1d_2m.misses == l1d.misses).  The same events go to
+ * *st when st is not NULL.  A zero-entry l1d_2m geometry means no 2 MiB L1
+ * array: 2 MiB translations then reach the L1 as 4 KiB fragments. */
 struct tlb_hier {
 	struct tlb l1d;
 	struct tlb l1d_2m;
@@ -121,6 +143,18 @@ uint64_t tlb_hier_flush_all(struct tlb_hier *h);
 uint64_t tlb_hier_flush_asid(struct tlb_hier *h, uint16_t asid);
 uint64_t tlb_hier_flush_page(struct tlb_hier *h, uint64_t va, uint16_t asid);
 
+/*
+ * Identity translation for `memsim replay --mode tlb` (defined inline below):
+ * look up every 4 KiB page that [va, va + size) touches, in ascending order
+ * (size 0 counts as 1; a range that would pass 2^64 stops at the last page),
+ * with the same L1/L2 counting as tlb_hier_lookup, and on a miss in both
+ * levels fill L2 and L1 with pfn == vpn and TLBE_WRITE|TLBE_EXEC|TLBE_USER.
+ * Returns the number of pages that missed in both levels (the walks a real
+ * MMU would have made).  No allocation; no division on power-of-two sets.
+ */
+static inline unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
+				       uint64_t size, uint16_t asid);
+
 /* ---- paging-structure caches ----------------------------------------------
  * x86 PML4/PDPT/PDE caches and arm64 walk caches: per upper level, a small
  * set-associative cache from (va >> level_shift, asid) to the physical frame
@@ -142,5 +176,122 @@ int pwc_lookup(struct pwc *p, uint64_t va, uint16_t asid, uint64_t *pfn);
 void pwc_fill(struct pwc *p, unsigned level, uint64_t va, uint16_t asid, uint64_t pfn);
 void pwc_flush_asid(struct pwc *p, uint16_t asid);
 void pwc_flush_all(struct pwc *p);
+
+/* ---- inline hot path (R13) ------------------------------------------------
+ * Everything below is internal to core/tlb (the `tlb__` prefix, R8); it sits
+ * in the header only so that tlb_hier_access and its callers can inline it.
+ *
+ * A 2 MiB translation held by an array of 4 KiB pages (the unified L2) is
+ * tagged with its 2 MiB page number and TLB__TAG_HUGE (bit 63) set, so the
+ * tag carries the size.  Tags keep vpn bits 46..0: exact for every VA below
+ * 2^59 and for canonical x86/arm64 addresses. */
+#define TLB__TAG_HUGE (UINT64_C(1) << 63)
+#define TLB__NONE UINT32_MAX
+
+static inline uint64_t tlb__tag(uint64_t vpn, uint16_t asid)
+{
+	return (vpn << 17) | ((uint64_t)asid << 1) | 1;
+}
+
+static inline uint32_t tlb__set(const struct tlb *t, uint64_t vpn)
+{
+	if (t->set_div)
+		return (uint32_t)(vpn % t->set_div);
+	return (uint32_t)vpn & t->set_mask;
+}
+
+/* Tree-PLRU: node n (heap numbering, root 1) is bit n of the set's words;
+ * 1 = the victim is in the right half.  Touching a way points every node on
+ * its path away from it. */
+static inline void tlb__plru_touch(struct tlb *t, uint32_t set, uint32_t way)
+{
+	uint32_t *b = t->plru + (size_t)set * t->plru_words;
+	uint32_t node = 1;
+	for (uint32_t half = t->ways >> 1; half; half >>= 1) {
+		uint32_t right = (way & half) != 0;
+		if (right)
+			b[node >> 5] &= ~(UINT32_C(1) << (node & 31));
+		else
+			b[node >> 5] |= UINT32_C(1) << (node & 31);
+		node = 2 * node + right;
+	}
+}
+
+/* A hit on entry idx (set, way): update the replacement state. */
+static inline void tlb__touch(struct tlb *t, uint32_t set, uint32_t way, uint32_t idx)
+{
+	if (t->policy == TLB_LRU)
+		t->stamp[idx] = ++t->clock;
+	else if (t->policy == TLB_PLRU)
+		tlb__plru_touch(t, set, way);
+	t->last_tag = t->tag[idx];
+	t->last_idx = idx;
+}
+
+/*
+ * Find `tag` in the set of page number `setvpn` and on a hit touch it; returns the
+ * entry index or TLB__NONE.  Counts nothing.  The entry this array touched
+ * last is found without a scan: touching it again cannot change the order
+ * of its set (it is already the most recent under LRU, its tree path already
+ * points away from it under PLRU, and FIFO and random ignore hits).
+ */
+static inline uint32_t tlb__find(struct tlb *t, uint64_t setvpn, uint64_t tag)
+{
+	if (tag == t->last_tag)
+		return t->last_idx;
+	uint32_t set = tlb__set(t, setvpn);
+	uint32_t base = set * t->ways;
+	const uint64_t *tg = t->tag + base;
+	/* A tag is in a set at most once: compare every way without an early
+	 * exit (no mispredicted loop exit), 64 ways per mask. */
+	for (uint32_t w0 = 0; w0 < t->ways; w0 += 64) {
+		uint32_t n = t->ways - w0 < 64 ? t->ways - w0 : 64;
+		uint64_t m = 0;
+		for (uint32_t w = 0; w < n; w++)
+			m |= (uint64_t)(tg[w0 + w] == tag) << w;
+		if (m) {
+			uint32_t way = w0 + (uint32_t)__builtin_ctzll(m);
+			tlb__touch(t, set, way, base + way);
+			return base + way;
+		}
+	}
+	return TLB__NONE;
+}
+
+/* The L1-miss half of tlb_hier_access (core/tlb/tlb_hier.c): counts the L1
+ * miss (or a hit in l1d_2m), then looks up, counts and fills as 5b says.
+ * Returns 1 if the page missed L2 as well. */
+unsigned tlb__hier_miss_ident(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid);
+
+/* tlb_hier_access for a range that is empty or spans pages (tlb_hier.c). */
+unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
+				uint64_t size, uint16_t asid);
+
+/* One page of tlb_hier_access: the L1 hit path inline, the rest out of line. */
+static inline unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vpn,
+					    uint16_t asid)
+{
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+
+	if (tlb__find(l1, vpn, tlb__tag(vpn, asid)) == TLB__NONE)
+		return tlb__hier_miss_ident(h, exec, vpn, asid);
+	l1->hits++;
+	if (h->st) {
+		if (exec)
+			h->st->l1i_hits++;
+		else
+			h->st->l1d_hits++;
+	}
+	return 0;
+}
+
+static inline unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
+				       uint64_t size, uint16_t asid)
+{
+	/* one page: 1 <= size <= bytes left in va's page (size 0 wraps) */
+	if (size - 1 < 4096 - (va & 4095))
+		return tlb__hier_page_ident(h, kind == ACC_EXEC, va >> 12, asid);
+	return tlb__hier_access_range(h, kind, va, size, asid);
+}
 
 #endif

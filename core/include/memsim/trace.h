@@ -135,11 +135,19 @@ struct trace_reader;
 /*
  * Open `path` ("-" for standard input) in format `fmt` (TRACE_AUTO detects it
  * from the first bytes: the binary magic, then lackey or mtrace syntax).
- * `max_run` bounds the number of accesses per batch (0 = reader's default).
- * Returns the reader, or NULL with "FILE: what is wrong" in errbuf.
+ * Batches hold at most 4096 accesses unless trace_set_max_run() says otherwise.
+ * Returns the reader, or NULL with "FILE: what is wrong" in errbuf (a bad
+ * binary header: "FILE:@OFFSET: what is wrong").
  */
 struct trace_reader *trace_open(const char *path, enum trace_format fmt,
 				char *errbuf, size_t errlen);
+
+/*
+ * Bound the number of accesses per batch: 0 = the reader's default (4096);
+ * values above 65536 are clamped.  May be called between any two
+ * trace_next() calls.  Returns 0 or SIM_ENOMEM (the old bound stays).
+ */
+int trace_set_max_run(struct trace_reader *r, size_t max_run);
 
 /*
  * Read the next batch.  Returns 1 with *b filled, 0 at the end of the trace,

@@ -1,0 +1,388 @@
+/*
+ * engine/replay.c - the drivers: trace streams under the event loop, single
+ * operations, and the access loops of both modes.
+ *
+ * Scheduling.  Every trace file is a stream with its own clock.  The event
+ * loop pops the earliest event (time, seq); a stream runs batch by batch
+ * (a run of up to a few thousand accesses, or one operation) until its clock
+ * passes the time of the next queued event, then it is queued again at its
+ * clock.  One file with several pids is therefore replayed in file order,
+ * and several files interleave by simulated time.  The granularity of
+ * interleaving is one batch.
+ *
+ * Cost.  What happens is decided by the TLB model and mm/; how long it takes
+ * comes from the cost model (struct cost_model), added here per access from
+ * the counters the TLB model keeps (R6).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_impl.h"
+
+int sim__mark(struct sim *s, const char *label);
+
+/* ---- access loops ----------------------------------------------------------------- */
+
+/* Cost of the TLB work between two snapshots of the current process's counters. */
+static uint64_t tlb_cost(const struct sim *s, const struct tlb_stats *a,
+			 const struct tlb_stats *b, uint64_t walks)
+{
+	const struct cost_model *c = &s->cfg.cost;
+	uint64_t l1 = (b->l1d_hits + b->l1d_misses + b->l1i_hits + b->l1i_misses) -
+		      (a->l1d_hits + a->l1d_misses + a->l1i_hits + a->l1i_misses);
+	uint64_t l2 = (b->l2_hits + b->l2_misses) - (a->l2_hits + a->l2_misses);
+	return l1 * c->tlb_l1_ns + l2 * c->tlb_l2_ns + walks * s->fmt.levels * c->walk_level_ns;
+}
+
+/* TLB-only mode: identity translation, no faults (DESIGN 5b). */
+static void run_tlb_mode(struct sim *s, struct task *t, const uint64_t *acc, size_t n)
+{
+	struct tlb_hier *h = &s->tlb;
+	uint16_t asid = t->asid;
+	struct tlb_stats before = t->st.tlb;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w = acc[i];
+		tlb_hier_access(h, tacc_kind(w), tacc_addr(w), tacc_size(w), asid);
+	}
+	t->st.accesses += n;
+	uint64_t walks = t->st.tlb.l2_misses - before.l2_misses;
+	t->st.walks += walks;
+	s->now += tlb_cost(s, &before, &t->st.tlb, walks);
+}
+
+/* Full mode: one page.  The TLB-hit path is inline; anything else goes to mm/. */
+static inline int access_page(struct sim *s, struct task *t, unsigned kind, vaddr_t va)
+{
+	uint64_t data;
+	if (tlb_hier_lookup(&s->tlb, kind, va, t->asid, &data)) {
+		unsigned need = kind == ACC_WRITE ? TLBE_WRITE : kind == ACC_EXEC ? TLBE_EXEC : 0;
+		if ((data & need) == need)
+			return 0;
+	}
+	return mm_access_slow(s, t, kind, va);
+}
+
+static int access_full(struct sim *s, struct task *t, unsigned kind, vaddr_t va, uint64_t size)
+{
+	unsigned shift = s->page_shift;
+	vaddr_t first = va >> shift, last = (va + (size ? size : 1) - 1) >> shift;
+	for (vaddr_t p = first; p <= last; p++) {
+		int rc = access_page(s, t, kind, p == first ? va : p << shift);
+		if (rc)
+			return rc;
+		if (!t->alive)
+			return 0;
+	}
+	return 0;
+}
+
+static int run_full_mode(struct sim *s, struct task *t, const uint64_t *acc, size_t n)
+{
+	struct tlb_stats before = t->st.tlb;
+	uint64_t walks0 = t->st.walks;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w = acc[i];
+		int rc = access_full(s, t, tacc_kind(w), tacc_addr(w), tacc_size(w));
+		if (rc)
+			return rc;
+		if (!t->alive)
+			break;
+	}
+	t->st.accesses += n;
+	s->now += tlb_cost(s, &before, &t->st.tlb, t->st.walks - walks0);
+	return 0;
+}
+
+static int run_accesses(struct sim *s, uint32_t pid, const uint64_t *acc, size_t n)
+{
+	struct task *t = sim__task_get(s, pid);
+	if (!t)
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (!t->alive)
+		return 0; /* a dead process does nothing more */
+	sim__switch_to(s, t);
+	if (s->cfg.mode == MODE_TLB) {
+		run_tlb_mode(s, t, acc, n);
+		return 0;
+	}
+	return run_full_mode(s, t, acc, n);
+}
+
+int sim_touch(struct sim *s, uint32_t pid, unsigned kind, vaddr_t addr, uint64_t len)
+{
+	uint64_t buf[256];
+	size_t n = 0;
+	uint64_t psz = UINT64_C(1) << s->page_shift;
+	vaddr_t end = addr + (len ? len : 1);
+	if (end < addr)
+		return sim__error(s, SIM_EINPUT, "range wraps around the address space");
+	for (vaddr_t a = addr; a < end; a = (a & ~(psz - 1)) + psz) {
+		buf[n++] = tacc_make(kind, 1, a);
+		if (n == sizeof buf / sizeof buf[0]) {
+			int rc = run_accesses(s, pid, buf, n);
+			if (rc)
+				return rc;
+			n = 0;
+		}
+	}
+	return n ? run_accesses(s, pid, buf, n) : 0;
+}
+
+/* ---- operations -------------------------------------------------------------------- */
+
+static void record_op_event(struct sim *s, struct task *t, unsigned type, vaddr_t va,
+			    uint64_t len, const char *label)
+{
+	struct sink_event e = { sim__next_seq(s), s->now, t ? t->pid : 0, (uint16_t)type, va,
+				len, label };
+	sim__emit_event(s, &e);
+}
+
+static int do_large_access(struct sim *s, const struct trace_op *op)
+{
+	/* An access larger than 64 bytes: every page it covers, ascending. */
+	struct task *t = sim__task_get(s, op->pid);
+	if (!t)
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (!t->alive)
+		return 0;
+	sim__switch_to(s, t);
+	t->st.accesses++;
+	if (s->cfg.mode == MODE_TLB) {
+		tlb_hier_access(&s->tlb, op->op, op->addr, op->len, t->asid);
+		return 0;
+	}
+	return access_full(s, t, op->op, op->addr, op->len);
+}
+
+int sim_do_op(struct sim *s, const struct trace_op *op)
+{
+	switch (op->op) {
+	case TOP_R:
+	case TOP_W:
+	case TOP_X:
+		if (op->len <= TACC_MAX_SIZE) {
+			uint64_t w = tacc_make(op->op, op->len ? (unsigned)op->len : 1, op->addr);
+			return run_accesses(s, op->pid, &w, 1);
+		}
+		return do_large_access(s, op);
+	case TOP_AT:
+		sim_advance(s, op->t_ns);
+		return 0;
+	case TOP_MARK: {
+		int rc = sim__mark(s, op->name ? op->name : "");
+		record_op_event(s, sim_task(s, op->pid), EV_MARK, 0, 0, op->name);
+		return rc;
+	}
+	case TOP_SLEEP:
+		s->now += op->arg;
+		return 0;
+	case TOP_FILE:
+		if (s->cfg.mode == MODE_TLB)
+			return 0;
+		return mm_file_declare(s, op->name, op->len, op->flags);
+	default:
+		break;
+	}
+	struct task *t = sim__task_get(s, op->pid);
+	if (!t)
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (!t->alive)
+		return 0;
+	if (s->cfg.mode == MODE_TLB) {
+		/* identity translation: only process life cycle matters */
+		if (op->op == TOP_EXIT) {
+			tlb_hier_flush_asid(&s->tlb, t->asid);
+			t->alive = 0;
+		} else if (op->op == TOP_FORK) {
+			if (!sim_task(s, (uint32_t)op->arg) &&
+			    !sim_task_create(s, (uint32_t)op->arg, t->name))
+				return sim__error(s, SIM_ENOMEM, "out of memory");
+		}
+		return 0;
+	}
+	sim__switch_to(s, t);
+	s->now += s->cfg.cost.syscall_ns;
+	return mm_do_op(s, t, op);
+}
+
+/* ---- streams and the event loop ------------------------------------------------------ */
+
+static void sample(struct sim *s)
+{
+	if (!s->sink || s->cfg.output_events == OUT_EVENTS_NONE)
+		return;
+	uint64_t free_pages = sim_free_pages(s);
+	for (struct task *t = s->task_list; t; t = t->next) {
+		if (!t->alive)
+			continue;
+		struct sink_sample smp = { s->now, t->pid, task_rss(t), task_swapents(t),
+					   free_pages };
+		sink_sample(s->sink, &smp);
+	}
+}
+
+static int check_stop(struct sim *s)
+{
+	if (s->stop && *s->stop)
+		return sim__error(s, SIM_EINTR, "interrupted");
+	return 0;
+}
+
+static void report_progress(struct sim *s, struct stream *st, size_t n)
+{
+	s->accesses_since_progress += n;
+	if (!s->progress || s->accesses_since_progress < (1u << 20))
+		return;
+	uint64_t done, total;
+	trace_progress(st->r, &done, &total);
+	struct proc_stats all;
+	sim_stats(s, &all);
+	s->progress(s->progress_ud, done, total, all.accesses);
+	s->accesses_since_progress = 0;
+}
+
+/* Run one stream until it ends or its clock passes the next event's time. */
+static int stream_run(struct sim *s, struct stream *st)
+{
+	s->now = st->clock > s->now ? st->clock : s->now;
+	for (;;) {
+		int rc = check_stop(s);
+		if (rc)
+			return rc;
+		rc = trace_next(st->r, &st->b);
+		if (rc == 0) {
+			st->done = 1;
+			break;
+		}
+		if (rc < 0)
+			return sim__error(s, rc, "%s", trace_errmsg(st->r));
+		if (st->b.n) {
+			rc = run_accesses(s, st->b.pid, st->b.acc, st->b.n);
+			report_progress(s, st, st->b.n);
+		} else {
+			rc = sim_do_op(s, &st->b.op);
+		}
+		if (rc)
+			return rc;
+		const struct ev *top = ev_top(&s->q);
+		if (top && top->t < s->now)
+			break;
+	}
+	st->clock = s->now;
+	return 0;
+}
+
+static int dispatch(struct sim *s, const struct ev *e)
+{
+	if (e->t > s->now)
+		s->now = e->t;
+	switch (e->kind) {
+	case EVK_STREAM: {
+		struct stream *st = e->p;
+		int rc = stream_run(s, st);
+		if (rc)
+			return rc;
+		if (st->done) {
+			s->nstreams_live--;
+			return 0;
+		}
+		return ev_push(&s->q, st->clock, EVK_STREAM, st, NULL);
+	}
+	case EVK_TIMER: {
+		struct timer *tm = e->p;
+		int rc = tm->fn(s, tm->ud);
+		free(tm);
+		return rc < 0 ? rc : 0;
+	}
+	case EVK_SAMPLE:
+		sample(s);
+		if (s->nstreams_live > 0 || s->q.n > 0) {
+			s->next_sample = s->now + s->cfg.sample_ns;
+			return ev_push(&s->q, s->next_sample, EVK_SAMPLE, NULL, NULL);
+		}
+		s->next_sample = 0;
+		return 0;
+	}
+	return 0;
+}
+
+int sim_at(struct sim *s, sim_time_t t, sim_timer_fn fn, void *ud)
+{
+	struct timer *tm = malloc(sizeof(*tm));
+	if (!tm)
+		return SIM_ENOMEM;
+	tm->fn = fn;
+	tm->ud = ud;
+	if (ev_push(&s->q, t < s->now ? s->now : t, EVK_TIMER, tm, NULL)) {
+		free(tm);
+		return SIM_ENOMEM;
+	}
+	return 0;
+}
+
+static void arm_sampling(struct sim *s)
+{
+	if (s->cfg.sample_ns && s->sink && s->cfg.output_events != OUT_EVENTS_NONE &&
+	    s->cfg.mode == MODE_FULL && !s->next_sample_armed) {
+		s->next_sample_armed = 1;
+		ev_push(&s->q, s->now + s->cfg.sample_ns, EVK_SAMPLE, NULL, NULL);
+	}
+}
+
+int sim_run(struct sim *s)
+{
+	struct ev e;
+	arm_sampling(s);
+	while (ev_pop(&s->q, &e) == 0) {
+		if (e.kind == EVK_SAMPLE && s->nstreams_live == 0 && s->q.n == 0) {
+			s->next_sample_armed = 0;
+			break;
+		}
+		int rc = dispatch(s, &e);
+		if (rc)
+			return rc;
+	}
+	s->next_sample_armed = 0;
+	return 0;
+}
+
+int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_format fmt)
+{
+	struct stream *sts = calloc((size_t)npaths, sizeof(*sts));
+	int rc = 0;
+	if (!sts)
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	for (int i = 0; i < npaths && !rc; i++) {
+		char err[SIM_ERRMSG_MAX];
+		sts[i].r = trace_open(paths[i], fmt, err, sizeof err);
+		if (!sts[i].r) {
+			rc = sim__error(s, SIM_EIO, "%s", err);
+			break;
+		}
+		sts[i].clock = s->now;
+		rc = ev_push(&s->q, s->now, EVK_STREAM, &sts[i], NULL);
+		if (!rc)
+			s->nstreams_live++;
+	}
+	if (!rc)
+		rc = sim_run(s);
+	/* On error the queue may still hold streams that are freed below. */
+	if (rc) {
+		struct ev e;
+		struct ev_heap keep;
+		ev_heap_init(&keep);
+		while (ev_pop(&s->q, &e) == 0)
+			if (e.kind != EVK_STREAM)
+				ev_push(&keep, e.t, e.kind, e.p, e.fn);
+			else
+				s->nstreams_live--;
+		ev_heap_free(&s->q);
+		s->q = keep;
+	}
+	for (int i = 0; i < npaths; i++)
+		trace_close(sts[i].r);
+	free(sts);
+	return rc;
+}

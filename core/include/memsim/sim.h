@@ -1,0 +1,121 @@
+/*
+ * memsim/sim.h - the simulation: one machine, its processes, the event
+ * engine, and the drivers that feed it (trace replay, direct operations).
+ *
+ * A `struct sim` (like Lua's global_State, R14) owns the clock, the event
+ * queue, the TLBs, physical memory and every process; it is the first
+ * parameter of everything.  Nothing here prints or exits: functions return 0
+ * or a negative SIM_E* code and leave the detail in sim_errmsg().
+ *
+ * Time: a simulated clock in nanoseconds.  Events are ordered by
+ * (time, seq); seq grows by one for every event scheduled, so two events at
+ * the same time run in the order they were scheduled (R16).  The same inputs
+ * and seed give the same events, always.
+ */
+#ifndef MEMSIM_SIM_H
+#define MEMSIM_SIM_H
+
+#include "config.h"
+#include "sink.h"
+#include "trace.h"
+#include "types.h"
+
+struct sim;
+struct task;
+
+/* Counters of one process; pid 0 in the database is the sum (DESIGN 6). */
+struct proc_stats {
+	uint64_t accesses;       /* trace accesses (not pages) */
+	uint64_t minflt, majflt; /* getrusage meaning */
+	uint64_t faults;         /* architectural faults taken (perf page-faults) */
+	uint64_t walks;          /* hardware page walks */
+	uint64_t cow_copies, cow_reuses;
+	uint64_t swap_outs, swap_ins;
+	uint64_t oom_kills;
+	uint64_t thp_faults, thp_splits, thp_collapses;
+	uint64_t segv, sigbus;
+	uint64_t shootdowns;     /* TLB shootdown events */
+	uint64_t rss_peak_pages;
+	struct tlb_stats tlb;
+};
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+/* Create a machine from a validated configuration.  Returns NULL with the
+ * reason in errbuf. */
+struct sim *sim_create(const struct sim_config *cfg, char *errbuf, size_t errlen);
+/* Free everything; NULL is a no-op.  Does not close the sink. */
+void sim_destroy(struct sim *s);
+const char *sim_errmsg(const struct sim *s);
+const struct sim_config *sim_config(const struct sim *s);
+
+/* Attach the result sink (may be NULL: nothing is recorded). */
+void sim_set_sink(struct sim *s, struct sink *k);
+/* A flag that, once nonzero, makes the engine stop at the next operation
+ * boundary with SIM_EINTR (set from a SIGINT/SIGTERM handler). */
+void sim_set_stop_flag(struct sim *s, volatile int *flag);
+/* Progress callback for long replays (called at most every ~2^20 accesses). */
+typedef void (*sim_progress_fn)(void *ud, uint64_t done_bytes, uint64_t total_bytes,
+				uint64_t accesses);
+void sim_set_progress(struct sim *s, sim_progress_fn fn, void *ud);
+
+/* ---- drivers ----------------------------------------------------------------- */
+
+/* Replay trace files: one stream each, interleaved by simulated time.  Returns
+ * 0, SIM_EINPUT (bad trace: message "FILE:LINE: ..."), SIM_EIO, SIM_EINTR. */
+int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_format fmt);
+
+/* Run one operation now, at the current time, as if it came from a trace
+ * (op->pid names the process; an unknown pid is a new process).  Accesses
+ * bigger than 64 bytes are fine here.  Returns 0 or SIM_E*. */
+int sim_do_op(struct sim *s, const struct trace_op *op);
+/* One access of `kind` to every page of [addr, addr+len) (len 0 = 1 byte),
+ * each page touched once, ascending: the loop of p:write(a, len). */
+int sim_touch(struct sim *s, uint32_t pid, unsigned kind, vaddr_t addr, uint64_t len);
+
+/* ---- events and timers --------------------------------------------------------- */
+typedef int (*sim_timer_fn)(struct sim *s, void *ud);
+/* Call fn at simulated time t (>= now).  Returns 0 or SIM_ENOMEM. */
+int sim_at(struct sim *s, sim_time_t t, sim_timer_fn fn, void *ud);
+/* Run queued events (timers, streams) until none is left or fn returns < 0. */
+int sim_run(struct sim *s);
+sim_time_t sim_now(const struct sim *s);
+/* Advance the clock to at least t (immediate-mode sleeps). */
+void sim_advance(struct sim *s, sim_time_t t);
+
+/* Observer of recorded events (for Lua sim:on).  Called for every event and
+ * fault after it is recorded; `e` or `f` is NULL.  Cost is zero when unset. */
+typedef int (*sim_observer_fn)(void *ud, const struct sink_event *e,
+			       const struct sink_fault *f);
+void sim_set_observer(struct sim *s, sim_observer_fn fn, void *ud);
+
+/* ---- processes ------------------------------------------------------------------- */
+/* Find a process by pid; NULL if it never existed. */
+struct task *sim_task(struct sim *s, uint32_t pid);
+/* Create a process with an empty address space; pid 0 picks the next free
+ * pid.  Returns NULL if the pid exists already. */
+struct task *sim_task_create(struct sim *s, uint32_t pid, const char *name);
+uint32_t task_pid(const struct task *t);
+int task_alive(const struct task *t);
+const struct proc_stats *task_stats(const struct task *t);
+/* Resident pages (anon + file + shmem) and swap entries now. */
+uint64_t task_rss(const struct task *t);
+uint64_t task_swapents(const struct task *t);
+/* Sum of all processes (living and exited). */
+void sim_stats(const struct sim *s, struct proc_stats *out);
+uint64_t sim_free_pages(const struct sim *s);
+
+/* ---- phases (mark) ---------------------------------------------------------------
+ * Each `mark` opens a phase that runs until the next mark; the simulation
+ * keeps the system-wide minflt/majflt of every phase for `memsim check`. */
+struct phase {
+	char label[64];
+	uint64_t minflt, majflt, faults, cow_copies, thp_faults, segv, sigbus;
+};
+size_t sim_phases(const struct sim *s, const struct phase **out);
+
+/* Write the counters of every process and of pid 0, and the phases, to the
+ * sink.  Called once at the end of a run. */
+int sim_write_counters(struct sim *s);
+
+#endif

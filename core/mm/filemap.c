@@ -1,0 +1,225 @@
+/*
+ * mm/filemap.c - files, the page cache, filemap_fault with synchronous
+ * read-around, fault-around (filemap_map_pages) and shmem, after
+ * mm/filemap.c, mm/readahead.c and mm/shmem.c of Linux 6.18.
+ *
+ * A file's page cache is a flat index pgoff -> frame (the file size is
+ * known when it is declared).  A disk file's missing page is read with
+ * read-around (ra_pages = 32, i.e. read_ahead_kb 128, centred on the fault,
+ * the page at size - async_size marked PG_readahead) and the fault returns
+ * VM_FAULT_MAJOR | VM_FAULT_RETRY: the retry finds the pages and is counted
+ * once, as major.  A shmem file's missing page is a new zeroed page (minor).
+ *
+ * Simplified: I/O completes at once (its time goes to the cost model);
+ * no mmap_miss heuristics beyond the MMAP_LOTSAMISS cut-off; no async
+ * readahead on PG_readahead hits (the marker is cleared); no writeback.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+
+#define RA_PAGES 32          /* read_ahead_kb = 128 */
+
+struct file *mm__file(struct sim *s, const char *name)
+{
+	for (struct file *f = s->files; f; f = f->next)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+static struct file *file_new(struct sim *s, const char *name, uint64_t size, int shmem)
+{
+	struct file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->id = s->next_file_id++;
+	f->size = size;
+	f->shmem = shmem;
+	f->npages = (size + (UINT64_C(1) << s->page_shift) - 1) >> s->page_shift;
+	f->pages = malloc((f->npages ? f->npages : 1) * sizeof(pfn_t));
+	if (!f->pages) {
+		free(f);
+		return NULL;
+	}
+	for (uint64_t i = 0; i < f->npages; i++)
+		f->pages[i] = PFN_NONE;
+	f->next = s->files;
+	s->files = f;
+	return f;
+}
+
+/* Put a new page into the page cache (add_to_page_cache_lru). */
+static pfn_t page_cache_add(struct sim *s, struct file *f, uint64_t pgoff)
+{
+	pfn_t pfn = mm__alloc_page(s, 0);
+	if (pfn == PFN_NONE)
+		return PFN_NONE;
+	struct page *pg = pfn_to_page(s->phys, pfn);
+	pg->flags = PG_file | PG_uptodate | PG_lru | (f->shmem ? PG_shmem : 0);
+	pg->refcount = 1;   /* the page cache's reference */
+	pg->mapcount = 0;
+	pg->mapping = f->id;
+	pg->index = pgoff;
+	f->pages[pgoff] = pfn;
+	return pfn;
+}
+
+int mm_file_declare(struct sim *s, const char *name, uint64_t size, unsigned flags)
+{
+	if (mm__file(s, name))
+		return sim__error(s, SIM_EINPUT, "file '%s' declared twice", name);
+	struct file *f = file_new(s, name, size, !!(flags & TFILE_SHMEM));
+	if (!f)
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (flags & TFILE_CACHED)
+		for (uint64_t i = 0; i < f->npages; i++)
+			if (page_cache_add(s, f, i) == PFN_NONE)
+				return sim__error(s, SIM_EINPUT,
+						  "file '%s': not enough RAM to cache it", name);
+	return 0;
+}
+
+struct file *mm__shmem_file(struct sim *s, uint64_t size)
+{
+	char name[32];
+	snprintf(name, sizeof name, "/dev/zero (deleted)#%u", s->next_file_id);
+	return file_new(s, name, size, 1);
+}
+
+void mm__free_files(struct sim *s)
+{
+	for (struct file *f = s->files, *nx; f; f = nx) {
+		nx = f->next;
+		free(f->pages);
+		free(f);
+	}
+	s->files = NULL;
+}
+
+pfn_t filemap_get_page(struct file *f, uint64_t pgoff)
+{
+	return pgoff < f->npages ? f->pages[pgoff] : PFN_NONE;
+}
+
+/* Synchronous read-around for a disk file (page_cache_sync_ra / ra_submit). */
+static void do_sync_mmap_readahead(struct vm_fault *vmf, struct file *f)
+{
+	struct sim *s = vmf->s;
+	fault_trace_push(vmf->ft, FN_do_sync_mmap_readahead);
+	uint64_t start = vmf->pgoff > RA_PAGES / 2 ? vmf->pgoff - RA_PAGES / 2 : 0;
+	uint64_t end = start + RA_PAGES, mark = end - RA_PAGES / 4;
+	if (end > f->npages)
+		end = f->npages;
+	for (uint64_t i = start; i < end; i++) {
+		if (f->pages[i] != PFN_NONE)
+			continue;
+		pfn_t pfn = page_cache_add(s, f, i);
+		if (pfn == PFN_NONE)
+			break;
+		if (i == mark && i != vmf->pgoff)
+			pfn_to_page(s->phys, pfn)->flags |= PG_readahead;
+	}
+	vmf->ft->cost_ns += s->cfg.cost.io_read_ns;
+}
+
+unsigned filemap_fault(struct vm_fault *vmf)
+{
+	struct sim *s = vmf->s;
+	struct file *f = vmf->vma->vm_file;
+	uint64_t pgoff = vmf->pgoff;
+	if (f->shmem) {
+		fault_trace_push(vmf->ft, FN_shmem_fault);
+		if (pgoff >= f->npages)
+			return VM_FAULT_SIGBUS;
+		if (f->pages[pgoff] == PFN_NONE) {
+			if (page_cache_add(s, f, pgoff) == PFN_NONE)
+				return VM_FAULT_OOM;
+			vmf->ft->cost_ns += s->cfg.cost.page_alloc_ns + s->cfg.cost.page_zero_ns;
+		}
+		vmf->page = f->pages[pgoff];
+		return 0;
+	}
+	fault_trace_push(vmf->ft, FN_filemap_fault);
+	if (pgoff >= f->npages)
+		return VM_FAULT_SIGBUS;
+	pfn_t pfn = f->pages[pgoff];
+	if (pfn == PFN_NONE) {
+		do_sync_mmap_readahead(vmf, f);
+		if (f->pages[pgoff] == PFN_NONE)
+			return VM_FAULT_OOM;
+		/* the I/O was started; the lock was dropped: retry */
+		return VM_FAULT_MAJOR | VM_FAULT_RETRY;
+	}
+	struct page *pg = pfn_to_page(s->phys, pfn);
+	pg->flags &= ~PG_readahead; /* do_async_mmap_readahead (simplified) */
+	vmf->page = pfn;
+	return 0;
+}
+
+/*
+ * do_fault_around -> filemap_map_pages: map the page-cache pages around the
+ * fault that are present, uptodate and not PG_readahead, in the window of
+ * fault_around_bytes aligned in virtual address, clipped to the VMA, to the
+ * page table and to EOF.  No I/O.
+ */
+unsigned do_fault_around(struct vm_fault *vmf)
+{
+	struct sim *s = vmf->s;
+	const struct mmu_arch_ops *ops = s->ops;
+	struct vma *vma = vmf->vma;
+	struct file *f = vma->vm_file;
+	uint64_t nr = s->cfg.fault_around_bytes >> s->page_shift;
+	uint64_t ptrs = UINT64_C(1) << s->fmt.bits[s->fmt.levels - 1];
+	uint64_t pte_off = (vmf->address >> s->page_shift) & (ptrs - 1);
+	uint64_t vma_off = (vmf->address - vma->vm_start) >> s->page_shift;
+	uint64_t vma_pages = (vma->vm_end - vma->vm_start) >> s->page_shift;
+	fault_trace_push(vmf->ft, FN_do_fault_around);
+	/* nr is rounded down to a power of two, as the debugfs setter does */
+	while (nr & (nr - 1))
+		nr &= nr - 1;
+	uint64_t from = pte_off & ~(nr - 1);
+	uint64_t lo = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	if (lo > from)
+		from = lo;
+	uint64_t to = from + nr;
+	if (to > ptrs)
+		to = ptrs;
+	if (to > pte_off + (vma_pages - vma_off))
+		to = pte_off + (vma_pages - vma_off);
+	fault_trace_push(vmf->ft, FN_filemap_map_pages);
+	pte_t *table = vmf->pte - pte_off;
+	unsigned pgp = vm_pgp(vma);
+	int old = s->cfg.arch == ARCH_ARM64 && s->cfg.arm64_hw_af; /* arch_wants_old_prefaulted_pte */
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t pgoff = vmf->pgoff + i - pte_off;
+		if (pgoff >= f->npages)
+			break;
+		pfn_t pfn = f->pages[pgoff];
+		if (pfn == PFN_NONE || !ops->pte_none(table[i]))
+			continue;
+		struct page *pg = pfn_to_page(s->phys, pfn);
+		if (!(pg->flags & PG_uptodate) || (pg->flags & PG_readahead))
+			continue;
+		unsigned young = (i == pte_off || !old) ? PGP_YOUNG : 0;
+		table[i] = ops->mk_pte(pfn, pgp | young);
+		pg->mapcount++;
+		pg->refcount++;
+		mm__rss_add(s, vmf->mm, mm__rss_type(s, pfn), 1);
+	}
+	return 0;
+}
+
+void filemap_willneed(struct sim *s, struct file *f, uint64_t start, uint64_t end)
+{
+	if (f->shmem)
+		return;
+	if (end > f->npages)
+		end = f->npages;
+	for (uint64_t i = start; i < end; i++)
+		if (f->pages[i] == PFN_NONE && page_cache_add(s, f, i) == PFN_NONE)
+			break;
+}

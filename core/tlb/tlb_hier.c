@@ -1,0 +1,267 @@
+/*
+ * tlb_hier.c - the L1 data / L1 instruction / unified L2 TLB hierarchy of one
+ * CPU, counting exactly as DESIGN.md section 5b says (the contract checked by
+ * an independent reference model):
+ *
+ *   lookup(page):  L1 = l1i for X, l1d (4 KiB, then 2 MiB array) for R/W
+ *     L1 hit  -> count L1 hit; done                              (returns 1)
+ *     L1 miss -> count L1 miss; look up L2 (4 KiB tag, then 2 MiB tag)
+ *       L2 hit  -> count L2 hit; fill the L1 from the L2 entry    (returns 2)
+ *       L2 miss -> count L2 miss; the caller walks, then fills L2 and L1
+ *                  (tlb_hier_fill; identity data in tlb mode)     (returns 0)
+ *
+ * Neither level is inclusive: an L2 eviction leaves the L1 alone and an L1
+ * hit never touches the L2.  A 2 MiB translation lives in the L2 under a
+ * 2 MiB tag and in the L1 in l1d_2m (data side) or, for instruction fetches
+ * or without an l1d_2m array, as a 4 KiB "fragment" entry of the L1 array
+ * that carries the 2 MiB data word (TLBE_HUGE, base frame) unchanged.
+ *
+ * Simplified: one page size per L1 lookup order (the 4 KiB array is looked
+ * up first; hardware probes both in parallel, which only matters if a page
+ * is cached in both, which the callers' flushes prevent); no 1 GiB pages.
+ */
+#include <string.h>
+
+#include "tlb_internal.h"
+
+#define IDENT_FLAGS (TLBE_WRITE | TLBE_EXEC | TLBE_USER)
+
+/*
+ * Create the four arrays of `c`, all with c->policy; array k (l1d, l1i,
+ * l1d_2m, l2) is seeded from c->seed and k.  An l1d_2m of 0 entries means no
+ * 2 MiB L1 array.  h->st starts NULL.  Returns 0 or the first failing
+ * tlb_create's code (SIM_EINPUT, SIM_ENOMEM) with *h zeroed.
+ */
+int tlb_hier_create(struct tlb_hier *h, const struct tlb_config *c)
+{
+	int rc;
+
+	memset(h, 0, sizeof *h);
+	rc = tlb_create(&h->l1d, c->l1d, c->policy, 12, tlb__subseed(c->seed, 0));
+	if (!rc)
+		rc = tlb_create(&h->l1i, c->l1i, c->policy, 12, tlb__subseed(c->seed, 1));
+	if (!rc && c->l1d_2m.entries)
+		rc = tlb_create(&h->l1d_2m, c->l1d_2m, c->policy, 21,
+				tlb__subseed(c->seed, 2));
+	if (!rc)
+		rc = tlb_create(&h->l2, c->l2, c->policy, 12, tlb__subseed(c->seed, 3));
+	if (rc)
+		tlb_hier_destroy(h);
+	return rc;
+}
+
+/* Free the arrays; a zeroed hierarchy is a no-op.  Leaves *h zeroed. */
+void tlb_hier_destroy(struct tlb_hier *h)
+{
+	if (!h)
+		return;
+	tlb_destroy(&h->l1d);
+	tlb_destroy(&h->l1i);
+	tlb_destroy(&h->l1d_2m);
+	tlb_destroy(&h->l2);
+	h->st = NULL;
+}
+
+/* ---- counting ------------------------------------------------------------ */
+
+static void count_l1(struct tlb_hier *h, int exec, int hit)
+{
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+	struct tlb_stats *st = h->st;
+
+	if (hit)
+		l1->hits++;
+	else
+		l1->misses++;
+	if (!st)
+		return;
+	if (exec)
+		*(hit ? &st->l1i_hits : &st->l1i_misses) += 1;
+	else
+		*(hit ? &st->l1d_hits : &st->l1d_misses) += 1;
+}
+
+static void count_l2(struct tlb_hier *h, int hit)
+{
+	if (hit)
+		h->l2.hits++;
+	else
+		h->l2.misses++;
+	if (h->st)
+		*(hit ? &h->st->l2_hits : &h->st->l2_misses) += 1;
+}
+
+/* ---- lookup -------------------------------------------------------------- */
+
+/* Fill the L1 of an access (exec or data) for 4 KiB page vpn with `data`;
+ * `fresh`: the entry is known to be absent (it just missed). */
+static void fill_l1(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid,
+		    uint64_t data, int fresh)
+{
+	void (*put)(struct tlb *, uint64_t, uint64_t, uint64_t) =
+		fresh ? tlb__insert : tlb__put;
+
+	if ((data & TLBE_HUGE) && !exec && h->l1d_2m.tag)
+		put(&h->l1d_2m, vpn >> 9, tlb__tag(vpn >> 9, asid), data);
+	else
+		put(exec ? &h->l1i : &h->l1d, vpn, tlb__tag(vpn, asid), data);
+}
+
+/* Look up the L2 for 4 KiB page vpn: its 4 KiB entry, else (if the L2 holds
+ * any) the 2 MiB entry covering it.  Returns the index or TLB__NONE. */
+static uint32_t find_l2(struct tlb_hier *h, uint64_t vpn, uint16_t asid)
+{
+	uint32_t i = tlb__find(&h->l2, vpn, tlb__tag(vpn, asid));
+
+	if (i == TLB__NONE && h->l2.nhuge)
+		i = tlb__find(&h->l2, vpn >> 9, tlb__tag(vpn >> 9, asid) | TLB__TAG_HUGE);
+	return i;
+}
+
+/*
+ * The rest of a lookup once the L1 4 KiB array (l1i or l1d) has missed:
+ * the l1d_2m array (data side), then the L2 as 5b says.  Returns 1 (hit in
+ * l1d_2m), 2 (L2 hit, L1 filled) or 0 (miss in both), with *data on a hit.
+ */
+static int after_l1_miss(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid,
+			 uint64_t *data)
+{
+	struct tlb *m2 = &h->l1d_2m;
+	uint32_t i;
+
+	if (!exec && m2->tag) {
+		if (m2->nvalid &&
+		    (i = tlb__find(m2, vpn >> 9, tlb__tag(vpn >> 9, asid))) != TLB__NONE) {
+			m2->hits++;
+			count_l1(h, 0, 1);
+			*data = m2->data[i];
+			return 1;
+		}
+		m2->misses++;
+	}
+	count_l1(h, exec, 0);
+	i = find_l2(h, vpn, asid);
+	if (i == TLB__NONE) {
+		count_l2(h, 0);
+		return 0;
+	}
+	count_l2(h, 1);
+	*data = h->l2.data[i];
+	fill_l1(h, exec, vpn, asid, *data, 1);
+	return 2;
+}
+
+/*
+ * Look up the 4 KiB page of `va` for an access of `kind` (DESIGN 5b), count
+ * it in the arrays and in h->st, and on an L2 hit fill the L1.  Returns 1
+ * (L1 hit), 2 (L2 hit) or 0 (miss in both: nothing was filled); *data (may
+ * be NULL) receives the entry's data word on a hit.  A 2 MiB entry's data
+ * word carries TLBE_HUGE and the frame of the 2 MiB page's first 4 KiB.
+ */
+int tlb_hier_lookup(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid,
+		    uint64_t *data)
+{
+	int exec = kind == ACC_EXEC;
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+	uint64_t vpn = va >> 12, d = 0;
+	uint32_t i = tlb__find(l1, vpn, tlb__tag(vpn, asid));
+	int rc;
+
+	if (i != TLB__NONE) {
+		count_l1(h, exec, 1);
+		d = l1->data[i];
+		rc = 1;
+	} else {
+		rc = after_l1_miss(h, exec, vpn, asid, &d);
+	}
+	if (data)
+		*data = d;
+	return rc;
+}
+
+/*
+ * After a successful walk for `va`: fill the L2 and the L1 of `kind` with
+ * `data` (a 2 MiB translation when data has TLBE_HUGE: then pfn is the 2 MiB
+ * page's first frame).  Present entries are overwritten in place.  Counts
+ * nothing.
+ */
+void tlb_hier_fill(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid,
+		   uint64_t data)
+{
+	uint64_t vpn = va >> 12;
+
+	if (data & TLBE_HUGE)
+		tlb__put(&h->l2, vpn >> 9, tlb__tag(vpn >> 9, asid) | TLB__TAG_HUGE, data);
+	else
+		tlb__put(&h->l2, vpn, tlb__tag(vpn, asid), data);
+	fill_l1(h, kind == ACC_EXEC, vpn, asid, data, 0);
+}
+
+/* The L1-miss half of tlb_hier_access (declared in memsim/tlb.h). */
+unsigned tlb__hier_miss_ident(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid)
+{
+	uint64_t d;
+
+	if (after_l1_miss(h, exec, vpn, asid, &d))
+		return 0;
+	d = (vpn << 12) | IDENT_FLAGS;
+	tlb__insert(&h->l2, vpn, tlb__tag(vpn, asid), d);
+	fill_l1(h, exec, vpn, asid, d, 1);
+	return 1;
+}
+
+/* tlb_hier_access for an empty range (one page) or one that spans pages:
+ * every page in ascending order, stopping at the top of the address space. */
+unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
+				uint64_t size, uint16_t asid)
+{
+	uint64_t end = va + (size ? size - 1 : 0);
+	uint64_t vpn = va >> 12, last;
+	unsigned walks = 0;
+	int exec = kind == ACC_EXEC;
+
+	if (end < va)
+		end = UINT64_MAX;
+	last = end >> 12;
+	for (;;) {
+		walks += tlb__hier_page_ident(h, exec, vpn, asid);
+		if (vpn == last)
+			return walks;
+		vpn++;
+	}
+}
+
+/* ---- shootdowns ------------------------------------------------------------ */
+
+/* Invalidate everything in all arrays; returns the number of entries. */
+uint64_t tlb_hier_flush_all(struct tlb_hier *h)
+{
+	return tlb_flush_all(&h->l1d) + tlb_flush_all(&h->l1i) +
+	       tlb_flush_all(&h->l1d_2m) + tlb_flush_all(&h->l2);
+}
+
+/* Invalidate every entry of `asid` in all arrays; returns how many. */
+uint64_t tlb_hier_flush_asid(struct tlb_hier *h, uint16_t asid)
+{
+	return tlb_flush_asid(&h->l1d, asid) + tlb_flush_asid(&h->l1i, asid) +
+	       tlb_flush_asid(&h->l1d_2m, asid) + tlb_flush_asid(&h->l2, asid);
+}
+
+/*
+ * Invalidate every entry that translates `va` for `asid` (as INVLPG does):
+ * its 4 KiB entries, a 2 MiB entry covering it (l1d_2m, L2) and the L1
+ * fragments of such a 2 MiB translation.  Returns how many entries.
+ */
+uint64_t tlb_hier_flush_page(struct tlb_hier *h, uint64_t va, uint16_t asid)
+{
+	uint64_t vpn = va >> 12, vpn2m = va >> 21, n = 0;
+	uint64_t tag = tlb__tag(vpn, asid);
+
+	n += tlb__kill_tag(&h->l1d, vpn, tag) + tlb__kill_fragments(&h->l1d, vpn2m, asid);
+	n += tlb__kill_tag(&h->l1i, vpn, tag) + tlb__kill_fragments(&h->l1i, vpn2m, asid);
+	n += tlb__kill_tag(&h->l1d_2m, vpn2m, tlb__tag(vpn2m, asid));
+	n += tlb__kill_tag(&h->l2, vpn, tag);
+	if (h->l2.nhuge)
+		n += tlb__kill_tag(&h->l2, vpn2m, tlb__tag(vpn2m, asid) | TLB__TAG_HUGE);
+	return n;
+}
