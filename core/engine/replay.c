@@ -156,7 +156,15 @@ static int do_large_access(struct sim *s, const struct trace_op *op)
 	return access_full(s, t, op->op, op->addr, op->len);
 }
 
-int sim_do_op(struct sim *s, const struct trace_op *op)
+int sim_mark(struct sim *s, uint32_t pid, const char *label)
+{
+	int rc = sim__mark(s, label ? label : "");
+	record_op_event(s, sim_task(s, pid), EV_MARK, 0, 0, label);
+	return rc;
+}
+
+/* Operations without a process's address space behind them. */
+static int do_engine_op(struct sim *s, const struct trace_op *op)
 {
 	switch (op->op) {
 	case TOP_R:
@@ -170,41 +178,57 @@ int sim_do_op(struct sim *s, const struct trace_op *op)
 	case TOP_AT:
 		sim_advance(s, op->t_ns);
 		return 0;
-	case TOP_MARK: {
-		int rc = sim__mark(s, op->name ? op->name : "");
-		record_op_event(s, sim_task(s, op->pid), EV_MARK, 0, 0, op->name);
-		return rc;
-	}
+	case TOP_MARK:
+		return sim_mark(s, op->pid, op->name);
 	case TOP_SLEEP:
 		s->now += op->arg;
 		return 0;
-	case TOP_FILE:
-		if (s->cfg.mode == MODE_TLB)
-			return 0;
-		return mm_file_declare(s, op->name, op->len, op->flags);
 	default:
-		break;
+		return 1;
+	}
+}
+
+int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
+{
+	*rc = 0;
+	if (op->op == TOP_FILE) {
+		if (s->cfg.mode == MODE_FULL)
+			*rc = mm_file_declare(s, op->name, op->len, op->flags);
+		return 0;
 	}
 	struct task *t = sim__task_get(s, op->pid);
-	if (!t)
-		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (!t) {
+		*rc = sim__error(s, SIM_ENOMEM, "out of memory");
+		return -12;
+	}
 	if (!t->alive)
-		return 0;
+		return -3; /* ESRCH: the process is gone */
 	if (s->cfg.mode == MODE_TLB) {
-		/* identity translation: only process life cycle matters */
+		/* identity translation: only the process life cycle matters */
 		if (op->op == TOP_EXIT) {
 			tlb_hier_flush_asid(&s->tlb, t->asid);
 			t->alive = 0;
 		} else if (op->op == TOP_FORK) {
-			if (!sim_task(s, (uint32_t)op->arg) &&
-			    !sim_task_create(s, (uint32_t)op->arg, t->name))
-				return sim__error(s, SIM_ENOMEM, "out of memory");
+			struct task *c = sim_task_create(s, (uint32_t)op->arg, t->name);
+			if (!c)
+				*rc = sim__error(s, SIM_EINPUT, "fork: child pid %u already exists",
+						 (uint32_t)op->arg);
+			return c ? (int64_t)c->pid : -12;
 		}
 		return 0;
 	}
 	sim__switch_to(s, t);
 	s->now += s->cfg.cost.syscall_ns;
-	return mm_do_op(s, t, op);
+	return mm_syscall(s, t, op, rc);
+}
+
+int sim_do_op(struct sim *s, const struct trace_op *op)
+{
+	int rc = do_engine_op(s, op);
+	if (rc <= 0)
+		return rc;
+	sim_syscall(s, op, &rc);
+	return rc;
 }
 
 /* ---- streams and the event loop ------------------------------------------------------ */

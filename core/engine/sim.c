@@ -47,6 +47,8 @@ void sim_advance(struct sim *s, sim_time_t t)
 		s->now = t;
 }
 
+void sim_set_clock(struct sim *s, sim_time_t t) { s->now = t; }
+
 static int setup_paging(struct sim *s, char *err, size_t n)
 {
 	const struct sim_config *c = &s->cfg;

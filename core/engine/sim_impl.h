@@ -127,7 +127,8 @@ int mm_file_declare(struct sim *s, const char *name, uint64_t size, unsigned fla
 /* Full-mode access to one page after a TLB miss or an insufficient entry:
  * walk, fault, retry; fills the TLB.  0, or SIM_E* on an engine error. */
 int mm_access_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va);
-/* The syscall ops from the trace (mmap, munmap, ...). */
-int mm_do_op(struct sim *s, struct task *t, const struct trace_op *op);
+/* The syscall ops from the trace (mmap, munmap, ...): the syscall's result;
+ * engine errors in *err. */
+int64_t mm_syscall(struct sim *s, struct task *t, const struct trace_op *op, int *err);
 
 #endif

@@ -116,78 +116,84 @@ static const char *errname(int64_t rc)
 	}
 }
 
-static int op_mmap(struct sim *s, struct task *t, const struct trace_op *op)
+static int64_t op_mmap(struct sim *s, struct task *t, const struct trace_op *op, int *err)
 {
 	struct file *f = NULL;
 	if (op->name && op->name[0]) {
 		f = mm__file(s, op->name);
-		if (!f)
-			return sim__error(s, SIM_EINPUT,
+		if (!f) {
+			*err = sim__error(s, SIM_EINPUT,
 					  "mmap: unknown file '%s' (declare it first with `file`)",
 					  op->name);
+			return -MM_EINVAL;
+		}
 	}
 	int64_t rc = do_mmap(s, t, op->addr, op->len, op->prot, op->flags, f, op->arg);
 	if (rc < 0)
 		mm__event(s, t, EV_MMAP, op->addr, op->len, errname(rc));
-	return 0;
+	return rc;
 }
 
-static int op_fork(struct sim *s, struct task *t, const struct trace_op *op)
+static int64_t op_fork(struct sim *s, struct task *t, const struct trace_op *op, int *err)
 {
 	uint32_t cpid = (uint32_t)op->arg;
-	if (cpid == 0 || sim_task(s, cpid))
-		return sim__error(s, SIM_EINPUT, "fork: child pid %u already exists", cpid);
+	if (cpid && sim_task(s, cpid)) {
+		*err = sim__error(s, SIM_EINPUT, "fork: child pid %u already exists", cpid);
+		return -MM_EINVAL;
+	}
 	struct task *c = sim_task_create(s, cpid, t->name);
-	if (!c)
-		return sim__error(s, SIM_ENOMEM, "out of memory");
+	if (!c) {
+		*err = sim__error(s, SIM_ENOMEM, "out of memory");
+		return -MM_ENOMEM;
+	}
 	c->oom_score_adj = t->oom_score_adj;
 	char label[32];
-	snprintf(label, sizeof label, "child %u", cpid);
-	mm__event(s, t, EV_FORK, 0, cpid, label);
-	return mm_fork(s, t, c);
+	snprintf(label, sizeof label, "child %u", c->pid);
+	mm__event(s, t, EV_FORK, 0, c->pid, label);
+	*err = mm_fork(s, t, c);
+	return c->pid;
 }
 
-int mm_do_op(struct sim *s, struct task *t, const struct trace_op *op)
+/* Record the failure of a syscall as its event with the errno as label. */
+static int64_t failed(struct sim *s, struct task *t, unsigned ev, const struct trace_op *op,
+		      int64_t rc)
 {
-	int64_t rc = 0;
+	if (rc < 0)
+		mm__event(s, t, ev, op->addr, op->len, errname(rc));
+	return rc;
+}
+
+int64_t mm_syscall(struct sim *s, struct task *t, const struct trace_op *op, int *err)
+{
+	*err = 0;
 	switch (op->op) {
 	case TOP_MMAP:
-		return op_mmap(s, t, op);
+		return op_mmap(s, t, op, err);
 	case TOP_MUNMAP:
-		rc = do_munmap(s, t, op->addr, op->len);
-		if (rc < 0)
-			mm__event(s, t, EV_MUNMAP, op->addr, op->len, errname(rc));
-		return 0;
+		return failed(s, t, EV_MUNMAP, op, do_munmap(s, t, op->addr, op->len));
 	case TOP_MPROTECT:
-		rc = do_mprotect(s, t, op->addr, op->len, op->prot);
-		if (rc < 0)
-			mm__event(s, t, EV_MPROTECT, op->addr, op->len, errname(rc));
-		return 0;
+		return failed(s, t, EV_MPROTECT, op, do_mprotect(s, t, op->addr, op->len, op->prot));
 	case TOP_MADVISE:
-		rc = do_madvise(s, t, op->addr, op->len, op->flags);
-		if (rc < 0)
-			mm__event(s, t, EV_MADVISE, op->addr, op->len, errname(rc));
-		return 0;
+		return failed(s, t, EV_MADVISE, op, do_madvise(s, t, op->addr, op->len, op->flags));
 	case TOP_MREMAP:
-		rc = do_mremap(s, t, op->addr, op->len, op->arg, op->has_newaddr, op->newaddr);
-		if (rc < 0)
-			mm__event(s, t, EV_MREMAP, op->addr, op->len, errname(rc));
-		return 0;
+		return failed(s, t, EV_MREMAP, op,
+			      do_mremap(s, t, op->addr, op->len, op->arg, op->has_newaddr,
+					op->newaddr));
 	case TOP_BRK:
-		do_brk(s, t, op->addr);
-		return 0;
+		return do_brk(s, t, op->addr);
 	case TOP_FORK:
-		return op_fork(s, t, op);
+		return op_fork(s, t, op, err);
 	case TOP_EXIT:
 		mm__event(s, t, EV_EXIT, 0, 0, NULL);
 		mm_exit(s, t);
 		return 0;
 	case TOP_OOM_SCORE_ADJ:
 		t->oom_score_adj = (int16_t)op->ival;
-		mm__event(s, t, EV_OOM_SCORE_ADJ, 0, 0, NULL);
+		mm__event(s, t, EV_OOM_SCORE_ADJ, 0, (uint64_t)(int64_t)op->ival, NULL);
 		return 0;
 	default:
-		return sim__error(s, SIM_EINPUT, "operation %u is not a system call", op->op);
+		*err = sim__error(s, SIM_EINPUT, "operation %u is not a system call", op->op);
+		return -MM_EINVAL;
 	}
 }
 

@@ -135,13 +135,17 @@ static void rtab_text(const struct rtab *t, FILE *out)
 					r == 1 ? NULL : rtab_cell(t, r - 2, c);
 			int right = (t->numeric >> c) & 1;
 
+			int last = c + 1 == t->ncol;
+
 			fputc(' ', out);
 			if (!s)
 				for (size_t i = 0; i < w[c]; i++)
 					fputc('-', out);
-			else
+			else if (right || !last)
 				fprintf(out, right ? "%*s" : "%-*s", (int)w[c], s);
-			if (c + 1 < t->ncol)
+			else
+				fputs(s, out); /* no trailing blanks */
+			if (!last)
 				fputc(' ', out);
 		}
 		fputc('\n', out);
@@ -576,6 +580,7 @@ static void svg_rss_lines(const struct rrun *r, FILE *out)
 {
 	const double W = 640, H = 260, L = 70, B = 30, T = 10, R = 110;
 	uint64_t t0 = UINT64_MAX, t1 = 0, ymax = 1;
+	char lt0[32], lt1[32];
 	size_t i = 0;
 	unsigned series = 0;
 
@@ -591,11 +596,13 @@ static void svg_rss_lines(const struct rrun *r, FILE *out)
 		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#888\"/>"
 		"<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#888\"/>\n",
 		W, H, L, T, L, H - B, L, H - B, W - R, H - B);
+	fmt_ns(lt0, sizeof lt0, t0);
+	fmt_ns(lt1, sizeof lt1, t1);
 	fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%" PRIu64
 		"</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">0</text>\n"
-		"<text x=\"%.0f\" y=\"%.0f\">%" PRIu64 " ns</text>"
-		"<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%" PRIu64 " ns</text>\n",
-		L - 4, T + 10, ymax, L - 4, H - B, L, H - B + 18, t0, W - R, H - B + 18, t1);
+		"<text x=\"%.0f\" y=\"%.0f\">%s</text>"
+		"<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n",
+		L - 4, T + 10, ymax, L - 4, H - B, L, H - B + 18, lt0, W - R, H - B + 18, lt1);
 	while (i < r->nsmp) {
 		uint32_t pid = r->smp[i].pid;
 		const char *color = chart_colors[series % NCOLORS];

@@ -111,21 +111,22 @@ struct sink {
 /* ------------------------------------------------------------------------ */
 /* Writer thread                                                            */
 
-/* Record the first failure of the writer; later ones keep the first text. */
+/* Record the first failure of the writer (later ones keep the first text)
+ * and drop the open batch. */
 static void sink_writer_fail(struct sink *s, const char *what)
 {
+	if (!s->wfailed) {
+		s->wfailed = 1;
+		pthread_mutex_lock(&s->mu);
+		s->failed = 1;
+		sink__fmt(s->werrmsg, sizeof s->werrmsg, "%s: %s: %s", s->path,
+			  what, sqlite3_errmsg(s->db));
+		pthread_mutex_unlock(&s->mu);
+	}
 	if (s->in_txn && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_txn = 0;
 	s->txn_rows = 0;
-	if (s->wfailed)
-		return;
-	s->wfailed = 1;
-	pthread_mutex_lock(&s->mu);
-	s->failed = 1;
-	sink__fmt(s->werrmsg, sizeof s->werrmsg, "%s: %s: %s", s->path, what,
-		  sqlite3_errmsg(s->db));
-	pthread_mutex_unlock(&s->mu);
 }
 
 static int sink_commit(struct sink *s)

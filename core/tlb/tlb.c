@@ -24,8 +24,10 @@
  * Invariants:
  *   1. a valid entry has stamp >= 1; an invalid one has tag, data, stamp 0;
  *   2. nvalid / nhuge count the valid entries / those with TLBE_HUGE data;
- *   3. last_tag, when not 0, is the tag of the valid entry last_idx, and that
- *      entry was the last one this array filled or hit (tlb__find).
+ *   3. mru[2*set], when not 0, is the tag of the valid entry mru[2*set+1],
+ *      the entry of that set filled or hit last (so a repeated hit on it
+ *      needs no replacement update, see tlb__find); last_tag/last_idx, when
+ *      last_tag is not 0, equal some set's mru pair.
  *
  * Simplified: no timing, no partial-tag or hashed set indexing, no per-entry
  * global bit (flush_asid removes every entry of that ASID).
@@ -155,7 +157,8 @@ int tlb_create(struct tlb *t, struct tlb_geom g, enum tlb_policy p,
 	t->tag = calloc(g.entries, sizeof *t->tag);
 	t->data = calloc(g.entries, sizeof *t->data);
 	t->stamp = calloc(g.entries, sizeof *t->stamp);
-	if (!t->tag || !t->data || !t->stamp)
+	t->mru = calloc(2 * (size_t)t->sets, sizeof *t->mru);
+	if (!t->tag || !t->data || !t->stamp || !t->mru)
 		goto fail;
 	if (p == TLB_PLRU) {
 		t->plru_words = ways > 32 ? ways / 32 : 1;
@@ -179,6 +182,7 @@ void tlb_destroy(struct tlb *t)
 	free(t->data);
 	free(t->stamp);
 	free(t->plru);
+	free(t->mru);
 	memset(t, 0, sizeof *t);
 }
 
@@ -215,17 +219,26 @@ static uint32_t victim(struct tlb *t, uint32_t set, uint32_t base)
 	uint32_t w;
 
 	if (t->policy == TLB_LRU || t->policy == TLB_FIFO) {
-		/* invariant 1: invalid ways have stamp 0 and win, lowest first */
+		/* invariant 1: invalid ways have stamp 0 and win, lowest first.
+		 * Two interleaved minimum chains halve the dependency chain. */
 		const uint64_t *st = t->stamp + base;
-		uint64_t min = st[0];
-		uint32_t v = 0;
-		for (w = 1; w < t->ways; w++) {
-			if (st[w] < min) {
-				min = st[w];
-				v = w;
+		uint64_t m0 = UINT64_MAX, m1 = UINT64_MAX;
+		uint32_t v0 = 0, v1 = 0;
+		for (w = 0; w + 1 < t->ways; w += 2) {
+			if (st[w] < m0) {
+				m0 = st[w];
+				v0 = w;
+			}
+			if (st[w + 1] < m1) {
+				m1 = st[w + 1];
+				v1 = w + 1;
 			}
 		}
-		return v;
+		if (w < t->ways && st[w] < m0) {
+			m0 = st[w];
+			v0 = w;
+		}
+		return m1 < m0 || (m1 == m0 && v1 < v0) ? v1 : v0;
 	}
 	for (w = 0; w < t->ways; w++)
 		if (!tg[w])
@@ -251,8 +264,7 @@ static void put_at(struct tlb *t, uint32_t set, uint32_t way, uint32_t idx, uint
 		t->stamp[idx] = ++t->clock;
 	else if (t->policy == TLB_PLRU)
 		tlb__plru_touch(t, set, way);
-	t->last_tag = tag;
-	t->last_idx = idx;
+	tlb__set_mru(t, set, tag, idx);
 }
 
 void tlb__insert(struct tlb *t, uint64_t setvpn, uint64_t tag, uint64_t data)
@@ -279,13 +291,18 @@ void tlb__put(struct tlb *t, uint64_t setvpn, uint64_t tag, uint64_t data)
 
 static void kill_at(struct tlb *t, uint32_t idx)
 {
+	uint64_t *mru = t->mru + 2 * (size_t)(idx / t->ways);
+
+	if (mru[0] == t->tag[idx])
+		mru[0] = 0; /* invariant 3 */
+	if (t->last_tag == t->tag[idx])
+		t->last_tag = 0;
 	if (t->data[idx] & TLBE_HUGE)
 		t->nhuge--;
 	t->nvalid--;
 	t->tag[idx] = 0;
 	t->data[idx] = 0;
 	t->stamp[idx] = 0;
-	t->last_tag = 0; /* invariant 3; the next lookup just scans */
 }
 
 uint64_t tlb__kill_tag(struct tlb *t, uint64_t setvpn, uint64_t tag)
@@ -332,6 +349,7 @@ uint64_t tlb_flush_all(struct tlb *t)
 	memset(t->tag, 0, total * sizeof *t->tag);
 	memset(t->data, 0, total * sizeof *t->data);
 	memset(t->stamp, 0, total * sizeof *t->stamp);
+	memset(t->mru, 0, 2 * (size_t)t->sets * sizeof *t->mru);
 	if (t->plru)
 		memset(t->plru, 0, (size_t)t->sets * t->plru_words * sizeof *t->plru);
 	t->nvalid = 0;

@@ -98,13 +98,16 @@ static void count_l2(struct tlb_hier *h, int hit)
 static void fill_l1(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid,
 		    uint64_t data, int fresh)
 {
-	void (*put)(struct tlb *, uint64_t, uint64_t, uint64_t) =
-		fresh ? tlb__insert : tlb__put;
+	struct tlb *t = exec ? &h->l1i : &h->l1d;
 
-	if ((data & TLBE_HUGE) && !exec && h->l1d_2m.tag)
-		put(&h->l1d_2m, vpn >> 9, tlb__tag(vpn >> 9, asid), data);
+	if ((data & TLBE_HUGE) && !exec && h->l1d_2m.tag) {
+		t = &h->l1d_2m;
+		vpn >>= 9;
+	}
+	if (fresh)
+		tlb__insert(t, vpn, tlb__tag(vpn, asid), data);
 	else
-		put(exec ? &h->l1i : &h->l1d, vpn, tlb__tag(vpn, asid), data);
+		tlb__put(t, vpn, tlb__tag(vpn, asid), data);
 }
 
 /* Look up the L2 for 4 KiB page vpn: its 4 KiB entry, else (if the L2 holds

@@ -87,13 +87,16 @@ static inline const char *st_text(struct sink *s, const char *sql, char *buf, si
 {
 	struct st_one o = { 0 };
 	char err[256];
+	size_t len;
 
 	buf[0] = '\0';
 	if (sink_query(s, sql, NULL, 0, st_one_row, &o, err, sizeof err) != 0) {
 		fprintf(stderr, "query failed: %s: %s\n", sql, err);
 		return buf;
 	}
-	snprintf(buf, n, "%s", o.text);
+	len = strlen(o.text) < n ? strlen(o.text) : n - 1;
+	memcpy(buf, o.text, len);
+	buf[len] = '\0';
 	return buf;
 }
 

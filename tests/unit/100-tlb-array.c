@@ -165,6 +165,34 @@ static void tlb_should_not_hit_a_flushed_last_entry(void)
 	tlb_destroy(&t);
 }
 
+/* Hits that skip the scan (the entry a set used last) keep exact LRU order
+ * while lookups alternate between sets. */
+static void tlb_should_keep_lru_order_across_sets(void)
+{
+	for (int p = TLB_LRU; p <= TLB_PLRU; p++) {
+		struct tlb t;
+		mk(&t, 8, 4, (enum tlb_policy)p); /* 2 sets: even pages, odd pages */
+		fill(&t, 0); fill(&t, 2); fill(&t, 4); fill(&t, 6); fill(&t, 1);
+		CHECK(hit(&t, 6)); /* set 0's last used: no update needed */
+		CHECK(hit(&t, 1));
+		CHECK(hit(&t, 6));
+		CHECK(hit(&t, 0)); /* a real update */
+		CHECK(hit(&t, 1));
+		CHECK(hit(&t, 0)); /* set 0's last used again */
+		CHECK(hit(&t, 3) == 0);
+		fill(&t, 8);       /* LRU: 2 4 6 0 -> 2; PLRU: r1 n2=1 -> way 2 (4) */
+		CHECK(!has(&t, p == TLB_LRU ? 2 : 4));
+		CHECK(hit(&t, 1));
+		CHECK(hit(&t, p == TLB_LRU ? 4 : 2));
+		CHECK(hit(&t, 1));
+		fill(&t, 10);      /* LRU: 6 0 8 4 -> 6; PLRU (way 2 was filled, way 1 hit):
+				      r1 n3: way 2 filled -> n3=1 -> way 3 (6) */
+		CHECK(!has(&t, 6));
+		CHECK(has(&t, 0) && has(&t, 8) && has(&t, 10));
+		tlb_destroy(&t);
+	}
+}
+
 /* ---- FIFO ---------------------------------------------------------------- */
 
 static void tlb_should_evict_in_fill_order_under_fifo(void)
@@ -420,6 +448,7 @@ int main(void)
 	RUN(tlb_should_fill_invalid_ways_lowest_first);
 	RUN(tlb_should_evict_least_recently_used_under_lru);
 	RUN(tlb_should_not_hit_a_flushed_last_entry);
+	RUN(tlb_should_keep_lru_order_across_sets);
 	RUN(tlb_should_evict_in_fill_order_under_fifo);
 	RUN(tlb_should_treat_a_refill_as_a_fresh_fill);
 	RUN(tlb_should_follow_the_tree_under_plru);

@@ -69,6 +69,15 @@ int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_f
  * (op->pid names the process; an unknown pid is a new process).  Accesses
  * bigger than 64 bytes are fine here.  Returns 0 or SIM_E*. */
 int sim_do_op(struct sim *s, const struct trace_op *op);
+/* Run one system-call operation (mmap, munmap, mprotect, madvise, mremap,
+ * brk, fork, exit, oom_score_adj, file) and return its result as the
+ * syscall would: the address for mmap/mremap, the new break for brk, the
+ * child's pid for fork (op->arg 0 picks a free pid), 0 for the others, or a
+ * negative errno (-12 ENOMEM ...).  Engine errors (bad input, out of host
+ * memory) are returned as SIM_E* through *rc (0 when fine). */
+int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc);
+/* Open a phase named `label` (as the trace op `mark`), recorded as an event. */
+int sim_mark(struct sim *s, uint32_t pid, const char *label);
 /* One access of `kind` to every page of [addr, addr+len) (len 0 = 1 byte),
  * each page touched once, ascending: the loop of p:write(a, len). */
 int sim_touch(struct sim *s, uint32_t pid, unsigned kind, vaddr_t addr, uint64_t len);
@@ -82,6 +91,11 @@ int sim_run(struct sim *s);
 sim_time_t sim_now(const struct sim *s);
 /* Advance the clock to at least t (immediate-mode sleeps). */
 void sim_advance(struct sim *s, sim_time_t t);
+/* Set the clock (for a scheduler that runs one operation of a process at
+ * the process's own time, measures its cost and sets the clock back, so
+ * other processes can run in the meantime).  Never use it to go back past
+ * a time at which a queued event was already dispatched. */
+void sim_set_clock(struct sim *s, sim_time_t t);
 
 /* Observer of recorded events (for Lua sim:on).  Called for every event and
  * fault after it is recorded; `e` or `f` is NULL.  Cost is zero when unset. */

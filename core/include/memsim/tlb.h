@@ -47,7 +47,9 @@ struct tlb {
 	uint64_t hits;      /* lookups that hit */
 	uint64_t misses;    /* lookups that missed */
 	/* ---- added by core/tlb (internal state; read-only for callers) ---- */
-	uint64_t last_tag;  /* tag of the entry this array touched last (0 = none) */
+	uint64_t *mru;      /* [2*sets]: per set, the tag (0 = none) and index of
+			       the entry the set filled or hit last */
+	uint64_t last_tag;  /* copy of the mru tag of the set used last (0 = none) */
 	uint32_t last_idx;  /* its index in tag[] */
 	uint32_t set_div;   /* sets when sets is not a power of two (set = vpn % sets),
 			       0 when it is (set = vpn & set_mask) */
@@ -217,29 +219,45 @@ static inline void tlb__plru_touch(struct tlb *t, uint32_t set, uint32_t way)
 	}
 }
 
+/* Remember entry idx of `set` as the set's (and the array's) last used. */
+static inline void tlb__set_mru(struct tlb *t, uint32_t set, uint64_t tag, uint32_t idx)
+{
+	t->mru[2 * (size_t)set] = tag;
+	t->mru[2 * (size_t)set + 1] = idx;
+	t->last_tag = tag;
+	t->last_idx = idx;
+}
+
 /* A hit on entry idx (set, way): update the replacement state. */
-static inline void tlb__touch(struct tlb *t, uint32_t set, uint32_t way, uint32_t idx)
+static inline void tlb__touch(struct tlb *t, uint32_t set, uint32_t way, uint32_t idx,
+			      uint64_t tag)
 {
 	if (t->policy == TLB_LRU)
 		t->stamp[idx] = ++t->clock;
 	else if (t->policy == TLB_PLRU)
 		tlb__plru_touch(t, set, way);
-	t->last_tag = t->tag[idx];
-	t->last_idx = idx;
+	tlb__set_mru(t, set, tag, idx);
 }
 
 /*
- * Find `tag` in the set of page number `setvpn` and on a hit touch it; returns the
- * entry index or TLB__NONE.  Counts nothing.  The entry this array touched
- * last is found without a scan: touching it again cannot change the order
- * of its set (it is already the most recent under LRU, its tree path already
- * points away from it under PLRU, and FIFO and random ignore hits).
+ * Find `tag` in the set of page number `setvpn` and on a hit touch it; returns
+ * the entry index or TLB__NONE.  Counts nothing.  The entry a set filled or
+ * hit last is found without a scan and without a touch: touching it again
+ * cannot change the order of its set (it is already the most recent under
+ * LRU, its tree path already points away from it under PLRU, and FIFO and
+ * random ignore hits).  last_tag skips even the set computation.
  */
 static inline uint32_t tlb__find(struct tlb *t, uint64_t setvpn, uint64_t tag)
 {
 	if (tag == t->last_tag)
 		return t->last_idx;
 	uint32_t set = tlb__set(t, setvpn);
+	const uint64_t *mru = t->mru + 2 * (size_t)set;
+	if (mru[0] == tag) {
+		t->last_tag = tag;
+		t->last_idx = (uint32_t)mru[1];
+		return t->last_idx;
+	}
 	uint32_t base = set * t->ways;
 	const uint64_t *tg = t->tag + base;
 	/* A tag is in a set at most once: compare every way without an early
@@ -251,7 +269,7 @@ static inline uint32_t tlb__find(struct tlb *t, uint64_t setvpn, uint64_t tag)
 			m |= (uint64_t)(tg[w0 + w] == tag) << w;
 		if (m) {
 			uint32_t way = w0 + (uint32_t)__builtin_ctzll(m);
-			tlb__touch(t, set, way, base + way);
+			tlb__touch(t, set, way, base + way, tag);
 			return base + way;
 		}
 	}
