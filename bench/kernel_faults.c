@@ -2,7 +2,6 @@
  * bench/kernel_faults.c - the real kernel's first-touch anonymous fault rate
  * on this machine: mmap N pages, touch each once, time it.  Prints faults/s.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>

@@ -236,25 +236,31 @@ static void __free_one_page(struct phys *p, uint64_t pfn, unsigned order)
 	add_to_free_list(p, (pfn_t)pfn, order, to_tail);
 }
 
-/*
- * Carve the next never-used block off the watermark onto the free lists: a
- * 2^MAX_ORDER block, or at the end of RAM the largest power of two that
- * fits (it is aligned, since `carved` only ever advances by sizes that
- * decrease).  Returns 0, or -1 when nothing is left to carve.
- */
-static int carve_block(struct phys *p)
+/* Order of the next block carve_block() would take, or -1 if none is left:
+ * MAX_ORDER, or at the end of RAM the largest power of two that fits. */
+static int next_carve_order(const struct phys *p)
 {
 	uint64_t left = p->nr_frames - p->carved;
-	unsigned order = MAX_ORDER;
+	int order = MAX_ORDER;
 
 	if (left == 0)
 		return -1;
 	while ((UINT64_C(1) << order) > left)
 		order--;
+	return order;
+}
+
+/*
+ * Carve the next never-used block off the watermark onto the free lists.
+ * Blocks are aligned, since `carved` only advances by sizes that never grow
+ * (so carving is also never followed by a merge).  The first carve is always
+ * the largest one, so one carve serves a request or none can.
+ */
+static void carve_block(struct phys *p, unsigned order)
+{
 	assert((p->carved & ((UINT64_C(1) << order) - 1)) == 0);
 	add_to_free_list(p, (pfn_t)p->carved, order, 0);
 	p->carved += UINT64_C(1) << order;
-	return 0;
 }
 
 /*
@@ -308,10 +314,13 @@ pfn_t phys_alloc(struct phys *p, unsigned order)
 	if (order > MAX_ORDER)
 		return PFN_NONE;
 	cur = first_nonempty_order(p, order);
-	while (cur > MAX_ORDER) {
-		if (carve_block(p) < 0)
+	if (cur > MAX_ORDER) {
+		int next = next_carve_order(p);
+
+		if (next < (int)order)
 			return PFN_NONE;
-		cur = first_nonempty_order(p, order);
+		carve_block(p, (unsigned)next);
+		cur = (unsigned)next;
 	}
 	pfn = p->free_area[cur].head;
 	del_from_free_list(p, pfn, cur);

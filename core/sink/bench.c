@@ -90,7 +90,7 @@ int sink_bench_raw_insert(const char *path, uint64_t nrows, double *seconds)
 		sqlite3_close(db);
 		return SIM_EIO;
 	}
-	rc = sink__schema_apply(db, path, NULL, 0);
+	rc = sink__schema_apply(db, path, NULL, NULL, 0);
 	if (rc == 0 && sqlite3_prepare_v2(db, sink__sql_insert_fault, -1, &st,
 					  NULL) != SQLITE_OK)
 		rc = SIM_EIO;

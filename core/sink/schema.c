@@ -354,7 +354,8 @@ static int sink_check_stamp(sqlite3 *db, const char *path, char *err, size_t err
 	return 0;
 }
 
-int sink__schema_apply(sqlite3 *db, const char *path, char *err, size_t errlen)
+int sink__schema_apply(sqlite3 *db, const char *path, const char *pragmas,
+			char *err, size_t errlen)
 {
 	char *msg = NULL;
 	int rc = sink_check_stamp(db, path, err, errlen);
@@ -363,7 +364,14 @@ int sink__schema_apply(sqlite3 *db, const char *path, char *err, size_t errlen)
 		rc = sink_check_shapes(db, path, 0, err, errlen);
 	if (rc != 0)
 		return rc;
-	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	/* The page size only takes on a new database, and must come first:
+	 * switching to WAL writes the header. */
+	rc = sqlite3_exec(db, "PRAGMA page_size = " SINK_STR(SINK_PAGE_SIZE),
+			  NULL, NULL, &msg);
+	if (rc == SQLITE_OK && pragmas)
+		rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, sink_schema_sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
@@ -388,15 +396,12 @@ int sink__schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-int sink__run_pragmas(sqlite3 *db)
-{
-	/* WAL: readers (sink_query, a user's sqlite3 shell) see every commit
-	 * while the run goes on.  NORMAL in WAL mode syncs only at
-	 * checkpoints: a crash of memsim or of the machine loses at most the
-	 * last commits, never the database.  The cache holds a whole batch
-	 * (~20 MB of pages), so a batch is written once, at its COMMIT. */
-	return sqlite3_exec(db,
-		"PRAGMA journal_mode = WAL;"
-		"PRAGMA synchronous = NORMAL;"
-		"PRAGMA cache_size = -32768;", NULL, NULL, NULL);
-}
+/* Pragmas of the writer's connection during a run.  WAL: readers
+ * (sink_query, a user's sqlite3 shell) see every commit while the run goes
+ * on.  NORMAL in WAL mode syncs only at checkpoints: a crash of memsim or of
+ * the machine loses at most the last commits, never the database.  The
+ * cache holds a whole batch, so a batch is written once, at its COMMIT. */
+const char sink__run_pragmas[] =
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = NORMAL;"
+	"PRAGMA cache_size = -32768;";

@@ -27,21 +27,28 @@ extern const char sink__sql_insert_counter[];
 void sink__fmt(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Page size of a new memsim database: bigger pages mean fewer page writes
+ * (and syscalls) per row for these append-only, scan-read tables. */
+#ifndef SINK_PAGE_SIZE
+#define SINK_PAGE_SIZE 16384
+#endif
+
 /* Make the database behind `db` (opened read-write as `path`) a memsim
  * database: refuse a file that is not SQLite, a database of another program
- * or one whose tables of our names have the wrong shape; otherwise create
- * whatever is missing of the schema and stamp its version.  0, or SIM_EINPUT
- * / SIM_EIO with "PATH: ..." in err. */
-int sink__schema_apply(sqlite3 *db, const char *path, char *err, size_t errlen);
+ * or one whose tables of our names have the wrong shape; otherwise set the
+ * page size (new files only), run `pragmas` (may be NULL), and create
+ * whatever is missing of the schema.  0, or SIM_EINPUT / SIM_EIO with
+ * "PATH: ..." in err.  A refused file is not written to. */
+int sink__schema_apply(sqlite3 *db, const char *path, const char *pragmas,
+		       char *err, size_t errlen);
 
 /* Check, without writing, that `db` holds the memsim tables with at least
  * their contract columns.  0 or SIM_EINPUT ("PATH: not a memsim database")
  * / SIM_EIO. */
 int sink__schema_check(sqlite3 *db, const char *path, char *err, size_t errlen);
 
-/* Pragmas of a writing connection during a run: WAL, synchronous=NORMAL,
- * a larger page cache.  0 or an SQLite result code. */
-int sink__run_pragmas(sqlite3 *db);
+/* Pragmas of the writer's connection during a run (WAL, see schema.c). */
+extern const char sink__run_pragmas[];
 
 /* Bind one row at parameters base+1.. of a statement prepared from the
  * matching sink__sql_insert_* (or its sink__sql_multi form, base = row index

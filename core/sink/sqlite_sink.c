@@ -718,7 +718,6 @@ static int sink_prepare_inserts(struct sink *s)
 struct sink *sink_open(const char *path, char *errbuf, size_t errlen)
 {
 	struct sink *s = calloc(1, sizeof *s);
-	int rc;
 
 	if (!s || !(s->path = strdup(path))) {
 		sink__fmt(errbuf, errlen, "%s: out of memory", path);
@@ -730,11 +729,11 @@ struct sink *sink_open(const char *path, char *errbuf, size_t errlen)
 			  s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
-	if (sink__schema_apply(s->db, path, errbuf, errlen))
+	if (sink__schema_apply(s->db, path, s->memdb ? NULL : sink__run_pragmas,
+			       errbuf, errlen))
 		goto fail;
 	s->owned = !s->memdb;
-	rc = s->memdb ? SQLITE_OK : sink__run_pragmas(s->db);
-	if (rc != SQLITE_OK || sink_prepare_inserts(s)) {
+	if (sink_prepare_inserts(s)) {
 		sink__fmt(errbuf, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
 	}

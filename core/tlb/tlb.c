@@ -219,26 +219,17 @@ static uint32_t victim(struct tlb *t, uint32_t set, uint32_t base)
 	uint32_t w;
 
 	if (t->policy == TLB_LRU || t->policy == TLB_FIFO) {
-		/* invariant 1: invalid ways have stamp 0 and win, lowest first.
-		 * Two interleaved minimum chains halve the dependency chain. */
+		/* invariant 1: invalid ways have stamp 0 and win, lowest first */
 		const uint64_t *st = t->stamp + base;
-		uint64_t m0 = UINT64_MAX, m1 = UINT64_MAX;
-		uint32_t v0 = 0, v1 = 0;
-		for (w = 0; w + 1 < t->ways; w += 2) {
-			if (st[w] < m0) {
-				m0 = st[w];
-				v0 = w;
-			}
-			if (st[w + 1] < m1) {
-				m1 = st[w + 1];
-				v1 = w + 1;
+		uint64_t min = st[0];
+		uint32_t v = 0;
+		for (w = 1; w < t->ways; w++) {
+			if (st[w] < min) {
+				min = st[w];
+				v = w;
 			}
 		}
-		if (w < t->ways && st[w] < m0) {
-			m0 = st[w];
-			v0 = w;
-		}
-		return m1 < m0 || (m1 == m0 && v1 < v0) ? v1 : v0;
+		return v;
 	}
 	for (w = 0; w < t->ways; w++)
 		if (!tg[w])
@@ -319,15 +310,17 @@ uint64_t tlb__kill_tag(struct tlb *t, uint64_t setvpn, uint64_t tag)
 	return 0;
 }
 
-uint64_t tlb__kill_fragments(struct tlb *t, uint64_t vpn2m, uint16_t asid)
+uint64_t tlb__kill_fragments(struct tlb *t, uint64_t vh, unsigned huge_bits, uint16_t asid)
 {
-	uint64_t n = 0, want = vpn2m & ((UINT64_C(1) << 38) - 1);
+	/* a tag keeps vpn bits 46..0, so compare block bits 46-huge_bits..0 */
+	unsigned shift = 17 + huge_bits;
+	uint64_t n = 0, want = vh & ((UINT64_C(1) << (64 - shift)) - 1);
 	uint32_t total = t->sets * t->ways;
 
 	for (uint32_t i = 0; t->nhuge && i < total; i++) {
 		uint64_t tag = t->tag[i];
 		if (tag && (t->data[i] & TLBE_HUGE) && (uint16_t)(tag >> 1) == asid &&
-		    (tag >> 26) == want) {
+		    (tag >> shift) == want) {
 			kill_at(t, i);
 			n++;
 		}

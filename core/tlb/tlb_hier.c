@@ -16,6 +16,10 @@
  * or without an l1d_2m array, as a 4 KiB "fragment" entry of the L1 array
  * that carries the 2 MiB data word (TLBE_HUGE, base frame) unchanged.
  *
+ * Page sizes: "4 KiB" is the base page of tlb_config.page_shift (12, or 14
+ * and 16 for arm64's 16K and 64K granules) and "2 MiB" the block one table
+ * level up (huge_bits = page_shift - 3 more bits: 2 MiB, 32 MiB, 512 MiB).
+ *
  * Simplified: one page size per L1 lookup order (the 4 KiB array is looked
  * up first; hardware probes both in parallel, which only matters if a page
  * is cached in both, which the callers' flushes prevent); no 1 GiB pages.
@@ -29,22 +33,28 @@
 /*
  * Create the four arrays of `c`, all with c->policy; array k (l1d, l1i,
  * l1d_2m, l2) is seeded from c->seed and k.  An l1d_2m of 0 entries means no
- * 2 MiB L1 array.  h->st starts NULL.  Returns 0 or the first failing
- * tlb_create's code (SIM_EINPUT, SIM_ENOMEM) with *h zeroed.
+ * 2 MiB L1 array.  h->st starts NULL.  Returns 0, SIM_EINPUT (page_shift not
+ * 0, 12, 14 or 16) or the first failing tlb_create's code (SIM_EINPUT,
+ * SIM_ENOMEM) with *h zeroed.
  */
 int tlb_hier_create(struct tlb_hier *h, const struct tlb_config *c)
 {
+	unsigned ps = c->page_shift ? c->page_shift : 12;
 	int rc;
 
 	memset(h, 0, sizeof *h);
-	rc = tlb_create(&h->l1d, c->l1d, c->policy, 12, tlb__subseed(c->seed, 0));
+	if (ps != 12 && ps != 14 && ps != 16)
+		return SIM_EINPUT;
+	h->page_shift = ps;
+	h->huge_bits = ps - 3; /* 8-byte descriptors: a table has 2^(ps-3) */
+	rc = tlb_create(&h->l1d, c->l1d, c->policy, ps, tlb__subseed(c->seed, 0));
 	if (!rc)
-		rc = tlb_create(&h->l1i, c->l1i, c->policy, 12, tlb__subseed(c->seed, 1));
+		rc = tlb_create(&h->l1i, c->l1i, c->policy, ps, tlb__subseed(c->seed, 1));
 	if (!rc && c->l1d_2m.entries)
-		rc = tlb_create(&h->l1d_2m, c->l1d_2m, c->policy, 21,
+		rc = tlb_create(&h->l1d_2m, c->l1d_2m, c->policy, ps + h->huge_bits,
 				tlb__subseed(c->seed, 2));
 	if (!rc)
-		rc = tlb_create(&h->l2, c->l2, c->policy, 12, tlb__subseed(c->seed, 3));
+		rc = tlb_create(&h->l2, c->l2, c->policy, ps, tlb__subseed(c->seed, 3));
 	if (rc)
 		tlb_hier_destroy(h);
 	return rc;
@@ -102,7 +112,7 @@ static void fill_l1(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid,
 
 	if ((data & TLBE_HUGE) && !exec && h->l1d_2m.tag) {
 		t = &h->l1d_2m;
-		vpn >>= 9;
+		vpn >>= h->huge_bits;
 	}
 	if (fresh)
 		tlb__insert(t, vpn, tlb__tag(vpn, asid), data);
@@ -116,8 +126,10 @@ static uint32_t find_l2(struct tlb_hier *h, uint64_t vpn, uint16_t asid)
 {
 	uint32_t i = tlb__find(&h->l2, vpn, tlb__tag(vpn, asid));
 
-	if (i == TLB__NONE && h->l2.nhuge)
-		i = tlb__find(&h->l2, vpn >> 9, tlb__tag(vpn >> 9, asid) | TLB__TAG_HUGE);
+	if (i == TLB__NONE && h->l2.nhuge) {
+		uint64_t vh = vpn >> h->huge_bits;
+		i = tlb__find(&h->l2, vh, tlb__tag(vh, asid) | TLB__TAG_HUGE);
+	}
 	return i;
 }
 
@@ -133,8 +145,8 @@ static int after_l1_miss(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t as
 	uint32_t i;
 
 	if (!exec && m2->tag) {
-		if (m2->nvalid &&
-		    (i = tlb__find(m2, vpn >> 9, tlb__tag(vpn >> 9, asid))) != TLB__NONE) {
+		uint64_t vh = vpn >> h->huge_bits;
+		if (m2->nvalid && (i = tlb__find(m2, vh, tlb__tag(vh, asid))) != TLB__NONE) {
 			m2->hits++;
 			count_l1(h, 0, 1);
 			*data = m2->data[i];
@@ -166,7 +178,7 @@ int tlb_hier_lookup(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asi
 {
 	int exec = kind == ACC_EXEC;
 	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
-	uint64_t vpn = va >> 12, d = 0;
+	uint64_t vpn = va >> h->page_shift, d = 0;
 	uint32_t i = tlb__find(l1, vpn, tlb__tag(vpn, asid));
 	int rc;
 
@@ -191,23 +203,35 @@ int tlb_hier_lookup(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asi
 void tlb_hier_fill(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid,
 		   uint64_t data)
 {
-	uint64_t vpn = va >> 12;
+	uint64_t vpn = va >> h->page_shift, vh = vpn >> h->huge_bits;
 
 	if (data & TLBE_HUGE)
-		tlb__put(&h->l2, vpn >> 9, tlb__tag(vpn >> 9, asid) | TLB__TAG_HUGE, data);
+		tlb__put(&h->l2, vh, tlb__tag(vh, asid) | TLB__TAG_HUGE, data);
 	else
 		tlb__put(&h->l2, vpn, tlb__tag(vpn, asid), data);
 	fill_l1(h, kind == ACC_EXEC, vpn, asid, data, 0);
 }
 
-/* The L1-miss half of tlb_hier_access (declared in memsim/tlb.h). */
-unsigned tlb__hier_miss_ident(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid)
+/* tlb_hier_fill with identity data (the page's own frame). */
+void tlb_hier_fill_identity(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid)
 {
-	uint64_t d;
+	uint64_t pa = va >> h->page_shift << h->page_shift;
+	tlb_hier_fill(h, kind, va, asid, pa | IDENT_FLAGS);
+}
 
+/* The out-of-line part of one page of tlb_hier_access (memsim/tlb.h). */
+unsigned tlb__hier_page_slow(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid)
+{
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+	uint64_t tag = tlb__tag(vpn, asid), d;
+
+	if (tlb__scan(l1, tlb__set(l1, vpn), tag) != TLB__NONE) {
+		count_l1(h, exec, 1);
+		return 0;
+	}
 	if (after_l1_miss(h, exec, vpn, asid, &d))
 		return 0;
-	d = (vpn << 12) | IDENT_FLAGS;
+	d = (vpn << h->page_shift) | IDENT_FLAGS;
 	tlb__insert(&h->l2, vpn, tlb__tag(vpn, asid), d);
 	fill_l1(h, exec, vpn, asid, d, 1);
 	return 1;
@@ -219,13 +243,13 @@ unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
 				uint64_t size, uint16_t asid)
 {
 	uint64_t end = va + (size ? size - 1 : 0);
-	uint64_t vpn = va >> 12, last;
+	uint64_t vpn = va >> h->page_shift, last;
 	unsigned walks = 0;
 	int exec = kind == ACC_EXEC;
 
 	if (end < va)
 		end = UINT64_MAX;
-	last = end >> 12;
+	last = end >> h->page_shift;
 	for (;;) {
 		walks += tlb__hier_page_ident(h, exec, vpn, asid);
 		if (vpn == last)
@@ -257,14 +281,15 @@ uint64_t tlb_hier_flush_asid(struct tlb_hier *h, uint16_t asid)
  */
 uint64_t tlb_hier_flush_page(struct tlb_hier *h, uint64_t va, uint16_t asid)
 {
-	uint64_t vpn = va >> 12, vpn2m = va >> 21, n = 0;
+	unsigned hb = h->huge_bits;
+	uint64_t vpn = va >> h->page_shift, vh = vpn >> hb, n = 0;
 	uint64_t tag = tlb__tag(vpn, asid);
 
-	n += tlb__kill_tag(&h->l1d, vpn, tag) + tlb__kill_fragments(&h->l1d, vpn2m, asid);
-	n += tlb__kill_tag(&h->l1i, vpn, tag) + tlb__kill_fragments(&h->l1i, vpn2m, asid);
-	n += tlb__kill_tag(&h->l1d_2m, vpn2m, tlb__tag(vpn2m, asid));
+	n += tlb__kill_tag(&h->l1d, vpn, tag) + tlb__kill_fragments(&h->l1d, vh, hb, asid);
+	n += tlb__kill_tag(&h->l1i, vpn, tag) + tlb__kill_fragments(&h->l1i, vh, hb, asid);
+	n += tlb__kill_tag(&h->l1d_2m, vh, tlb__tag(vh, asid));
 	n += tlb__kill_tag(&h->l2, vpn, tag);
 	if (h->l2.nhuge)
-		n += tlb__kill_tag(&h->l2, vpn2m, tlb__tag(vpn2m, asid) | TLB__TAG_HUGE);
+		n += tlb__kill_tag(&h->l2, vh, tlb__tag(vh, asid) | TLB__TAG_HUGE);
 	return n;
 }

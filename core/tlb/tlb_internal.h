@@ -24,10 +24,11 @@ void tlb__put(struct tlb *t, uint64_t setvpn, uint64_t tag, uint64_t data);
 /* Invalidate `tag` in the set of `setvpn`; returns 1 if it was present. */
 uint64_t tlb__kill_tag(struct tlb *t, uint64_t setvpn, uint64_t tag);
 
-/* Invalidate every entry of `asid` whose data has TLBE_HUGE and whose 4 KiB
- * page lies in 2 MiB page `vpn2m` (fragments of a 2 MiB translation kept in a
- * 4 KiB array).  Returns the number invalidated; free when t->nhuge == 0. */
-uint64_t tlb__kill_fragments(struct tlb *t, uint64_t vpn2m, uint16_t asid);
+/* Invalidate every entry of `asid` whose data has TLBE_HUGE and whose page
+ * lies in block `vh` = vpn >> huge_bits (fragments of a block translation
+ * kept in a base-page array).  Returns the number invalidated; free when
+ * t->nhuge == 0. */
+uint64_t tlb__kill_fragments(struct tlb *t, uint64_t vh, unsigned huge_bits, uint16_t asid);
 
 /* Seed for the array `k` of a group created from one user seed. */
 static inline uint64_t tlb__subseed(uint64_t seed, unsigned k)

@@ -109,6 +109,7 @@ struct trace_reader {
 	int state;            /* 0 reading, 1 ended, < 0 the sticky error */
 	uint64_t *run;        /* text: packed accesses of the batch being built */
 	size_t max_run;       /* accesses per batch */
+	uint16_t *sz;         /* lackey: size table (lackey.c), NULL until needed */
 	int npend;            /* text: pend holds an op still to hand out */
 	struct trace_op pend; /* the op of a "@NS" line, after its TOP_AT */
 	uint32_t cur_pid;     /* binary: pid of the last PID record (0 = none) */

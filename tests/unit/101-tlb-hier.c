@@ -277,6 +277,45 @@ static void hier_should_reject_plru_on_a_12_way_l2(void)
 	tlb_hier_destroy(&h);
 }
 
+static void hier_should_use_the_configured_granule(void)
+{
+	struct tlb_hier h;
+	struct tlb_config c = {
+		.l1d = { 4, 4 }, .l1i = { 4, 4 }, .l1d_2m = { 2, 2 }, .l2 = { 8, 2 },
+		.policy = TLB_LRU, .seed = 1, .page_shift = 16, /* arm64 64K granule */
+	};
+	uint64_t d = 0, block = 0x20000000; /* a 512 MiB block */
+	CHECK_EQ(tlb_hier_create(&h, &c), 0);
+	memset(&st, 0, sizeof st);
+	h.st = &st;
+	CHECK_EQ(h.huge_bits, 13);
+	CHECK_EQ(h.l1d_2m.page_shift, 29);
+	CHECK_EQ(tlb_hier_access(&h, ACC_READ, 0x10000, 8, A), 1);
+	CHECK_EQ(tlb_hier_access(&h, ACC_READ, 0x1fff8, 8, A), 0);  /* same 64K page */
+	CHECK_EQ(tlb_hier_access(&h, ACC_READ, 0x1fffc, 8, A), 1);  /* crosses into 0x20000 */
+	CHECK_EQ(st.l1d_hits, 2);
+	CHECK_EQ(st.l1d_misses, 2);
+	CHECK_EQ(tlb_hier_lookup(&h, ACC_READ, 0x2ffff, A, &d), 1);
+	CHECK_EQ(d, 0x20000 | TLBE_WRITE | TLBE_EXEC | TLBE_USER);
+	tlb_hier_fill(&h, ACC_READ, block + 0x50000, A, block | TLBE_HUGE);
+	CHECK_EQ(tlb_hier_lookup(&h, ACC_READ, block + 0x1fff0000, A, &d), 1);
+	CHECK_EQ(tlb_hier_lookup(&h, ACC_EXEC, block + 0x1fff0000, A, &d), 2);
+	CHECK_EQ(d, block | TLBE_HUGE);
+	CHECK_EQ(tlb_hier_lookup(&h, ACC_READ, block + 0x20000000, A, &d), 0);
+	CHECK_EQ(tlb_hier_flush_page(&h, block + 0x12340000, A), 3); /* 2M, L2, fragment */
+	tlb_hier_fill_identity(&h, ACC_EXEC, 0x70001, A);
+	CHECK_EQ(tlb_hier_lookup(&h, ACC_EXEC, 0x7ffff, A, &d), 1);
+	CHECK_EQ(d, 0x70000 | TLBE_WRITE | TLBE_EXEC | TLBE_USER);
+	tlb_hier_destroy(&h);
+	c.page_shift = 13;
+	CHECK_EQ(tlb_hier_create(&h, &c), SIM_EINPUT);
+	c.page_shift = 0;
+	CHECK_EQ(tlb_hier_create(&h, &c), 0);
+	CHECK_EQ(h.page_shift, 12);
+	CHECK_EQ(h.huge_bits, 9);
+	tlb_hier_destroy(&h);
+}
+
 int main(void)
 {
 	RUN(hier_should_go_to_l2_only_on_an_l1_miss);
@@ -290,5 +329,6 @@ int main(void)
 	RUN(hier_should_flush_all_arrays);
 	RUN(hier_should_count_without_stats);
 	RUN(hier_should_reject_plru_on_a_12_way_l2);
+	RUN(hier_should_use_the_configured_granule);
 	return T_DONE();
 }

@@ -106,9 +106,14 @@ struct tlb_config {
 	struct tlb_geom l1d, l1i, l1d_2m, l2;
 	enum tlb_policy policy;
 	uint64_t seed;
+	unsigned page_shift; /* base page: 0 or 12 = 4 KiB; 14 (16K), 16 (64K) for
+				arm64 granules.  The "2 MiB" entries are then the
+				next level's blocks: 32 MiB, 512 MiB. */
 };
 
 /* L1 data (4 KiB and 2 MiB arrays), L1 instruction, unified L2 of one CPU.
+ * "4 KiB" and "2 MiB" stand for the base page and the block one level up
+ * (tlb_config.page_shift); every va -> page computation uses page_shift.
  * In a hierarchy each array's hits/misses count the lookups of its level as
  * 5b defines them: l1d counts every L1 data lookup (a hit in either data
  * array is an l1d hit), l1i every instruction lookup, l2 every L2 lookup
@@ -122,6 +127,8 @@ struct tlb_hier {
 	struct tlb l1i;
 	struct tlb l2;       /* holds 4 KiB and 2 MiB entries (tag carries the size) */
 	struct tlb_stats *st;/* where hits and misses are counted (current process) */
+	unsigned page_shift; /* base page size: 12, 14 or 16 */
+	unsigned huge_bits;  /* block = page << huge_bits: 9, 11 or 13 */
 };
 
 int tlb_hier_create(struct tlb_hier *h, const struct tlb_config *c);
@@ -140,6 +147,8 @@ int tlb_hier_lookup(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asi
  * (4 KiB, or 2 MiB when data has TLBE_HUGE). */
 void tlb_hier_fill(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid,
 		   uint64_t data);
+/* tlb_hier_fill with identity data: frame == page, TLBE_WRITE|EXEC|USER. */
+void tlb_hier_fill_identity(struct tlb_hier *h, unsigned kind, uint64_t va, uint16_t asid);
 /* Shootdowns: return the number of entries invalidated across all arrays. */
 uint64_t tlb_hier_flush_all(struct tlb_hier *h);
 uint64_t tlb_hier_flush_asid(struct tlb_hier *h, uint16_t asid);
@@ -147,7 +156,7 @@ uint64_t tlb_hier_flush_page(struct tlb_hier *h, uint64_t va, uint16_t asid);
 
 /*
  * Identity translation for `memsim replay --mode tlb` (defined inline below):
- * look up every 4 KiB page that [va, va + size) touches, in ascending order
+ * look up every (4 KiB) page that [va, va + size) touches, in ascending order
  * (size 0 counts as 1; a range that would pass 2^64 stops at the last page),
  * with the same L1/L2 counting as tlb_hier_lookup, and on a miss in both
  * levels fill L2 and L1 with pfn == vpn and TLBE_WRITE|TLBE_EXEC|TLBE_USER.
@@ -239,6 +248,31 @@ static inline void tlb__touch(struct tlb *t, uint32_t set, uint32_t way, uint32_
 	tlb__set_mru(t, set, tag, idx);
 }
 
+/* Scan `set` for `tag` and on a hit touch it; returns the index or TLB__NONE.
+ * A tag is in a set at most once, so every way is compared without an early
+ * exit (no mispredicted loop exit). */
+static inline uint32_t tlb__scan(struct tlb *t, uint32_t set, uint64_t tag)
+{
+	uint32_t base = set * t->ways, way;
+	const uint64_t *tg = t->tag + base;
+	uint64_t m = 0;
+
+	if (t->ways <= 64) {
+		for (uint32_t w = 0; w < t->ways; w++)
+			m |= (uint64_t)(tg[w] == tag) << w;
+		if (!m)
+			return TLB__NONE;
+		way = (uint32_t)__builtin_ctzll(m);
+	} else {
+		for (way = 0; way < t->ways && tg[way] != tag; way++)
+			;
+		if (way == t->ways)
+			return TLB__NONE;
+	}
+	tlb__touch(t, set, way, base + way, tag);
+	return base + way;
+}
+
 /*
  * Find `tag` in the set of page number `setvpn` and on a hit touch it; returns
  * the entry index or TLB__NONE.  Counts nothing.  The entry a set filled or
@@ -258,41 +292,41 @@ static inline uint32_t tlb__find(struct tlb *t, uint64_t setvpn, uint64_t tag)
 		t->last_idx = (uint32_t)mru[1];
 		return t->last_idx;
 	}
-	uint32_t base = set * t->ways;
-	const uint64_t *tg = t->tag + base;
-	/* A tag is in a set at most once: compare every way without an early
-	 * exit (no mispredicted loop exit), 64 ways per mask. */
-	for (uint32_t w0 = 0; w0 < t->ways; w0 += 64) {
-		uint32_t n = t->ways - w0 < 64 ? t->ways - w0 : 64;
-		uint64_t m = 0;
-		for (uint32_t w = 0; w < n; w++)
-			m |= (uint64_t)(tg[w0 + w] == tag) << w;
-		if (m) {
-			uint32_t way = w0 + (uint32_t)__builtin_ctzll(m);
-			tlb__touch(t, set, way, base + way, tag);
-			return base + way;
-		}
-	}
-	return TLB__NONE;
+	return tlb__scan(t, set, tag);
 }
 
-/* The L1-miss half of tlb_hier_access (core/tlb/tlb_hier.c): counts the L1
- * miss (or a hit in l1d_2m), then looks up, counts and fills as 5b says.
- * Returns 1 if the page missed L2 as well. */
-unsigned tlb__hier_miss_ident(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid);
+/* Forced inlining for the few lines of the tlb-mode hit path (R13). */
+#if defined(__GNUC__)
+#define TLB__HOT static inline __attribute__((always_inline))
+#else
+#define TLB__HOT static inline
+#endif
+
+/* The rest of one page of tlb_hier_access once the L1 array's last-used
+ * entries missed (core/tlb/tlb_hier.c): the set scan, then on an L1 miss the
+ * l1d_2m array and the L2, with 5b's counting and fills.  Returns 1 if the
+ * page missed L2 as well. */
+unsigned tlb__hier_page_slow(struct tlb_hier *h, int exec, uint64_t vpn, uint16_t asid);
 
 /* tlb_hier_access for a range that is empty or spans pages (tlb_hier.c). */
 unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
 				uint64_t size, uint16_t asid);
 
-/* One page of tlb_hier_access: the L1 hit path inline, the rest out of line. */
-static inline unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vpn,
-					    uint16_t asid)
+/* One page of tlb_hier_access: a hit on the entry the L1 array or the page's
+ * set used last is inline (the common case); everything else is not. */
+TLB__HOT unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vpn,
+				       uint16_t asid)
 {
 	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+	uint64_t tag = tlb__tag(vpn, asid);
 
-	if (tlb__find(l1, vpn, tlb__tag(vpn, asid)) == TLB__NONE)
-		return tlb__hier_miss_ident(h, exec, vpn, asid);
+	if (tag != l1->last_tag) {
+		const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
+		if (mru[0] != tag)
+			return tlb__hier_page_slow(h, exec, vpn, asid);
+		l1->last_tag = tag;
+		l1->last_idx = (uint32_t)mru[1];
+	}
 	l1->hits++;
 	if (h->st) {
 		if (exec)
@@ -303,12 +337,15 @@ static inline unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64
 	return 0;
 }
 
-static inline unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
-				       uint64_t size, uint16_t asid)
+TLB__HOT unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
+				  uint64_t size, uint16_t asid)
 {
+	unsigned shift = h->page_shift;
+	uint64_t psize = UINT64_C(1) << shift;
+
 	/* one page: 1 <= size <= bytes left in va's page (size 0 wraps) */
-	if (size - 1 < 4096 - (va & 4095))
-		return tlb__hier_page_ident(h, kind == ACC_EXEC, va >> 12, asid);
+	if (size - 1 < psize - (va & (psize - 1)))
+		return tlb__hier_page_ident(h, kind == ACC_EXEC, va >> shift, asid);
 	return tlb__hier_access_range(h, kind, va, size, asid);
 }
 
