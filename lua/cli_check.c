@@ -306,6 +306,10 @@ int cli_check(int argc, char **argv)
 			return 0;
 		}
 		struct stat sb;
+		if (argv[i][0] == '-') {
+			cli_err("check: unknown option '%s' (try memsim check --help)", argv[i]);
+			return EXIT_BADINPUT;
+		}
 		if (stat(argv[i], &sb)) {
 			fprintf(stderr, "%s: No such file or directory\n", argv[i]);
 			worst = 2;

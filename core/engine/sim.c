@@ -384,6 +384,15 @@ int sim_write_counters(struct sim *s)
 {
 	if (!s->sink)
 		return 0;
+	/* a last RSS sample, so even a short run has one point per process */
+	if (s->cfg.output_events != OUT_EVENTS_NONE && s->cfg.mode == MODE_FULL) {
+		uint64_t free_pages = sim_free_pages(s);
+		for (struct task *t = s->task_list; t; t = t->next) {
+			struct sink_sample smp = { s->now, t->pid, task_rss(t), task_swapents(t),
+						   free_pages };
+			sink_sample(s->sink, &smp);
+		}
+	}
 	for (struct task *t = s->task_list; t; t = t->next)
 		write_stats(s->sink, t->pid, &t->st);
 	struct proc_stats all;
