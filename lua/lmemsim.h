@@ -109,6 +109,8 @@ void lsim__note_traceback(lua_State *L, lua_State *co, int msgidx);
  * "db" and "source" are skipped: they are not config keys), then apply the
  * runner's -c/--set overrides.  Raises a Lua error naming the key. */
 void lsim__config_from_table(lua_State *L, int idx, struct sim_config *c);
+/* The settings given by lsim_set_runner, or NULL (stock interpreter). */
+const struct lsim_runner *lsim__runner(lua_State *L);
 
 /* ---- lsim.c: the Sim object ----------------------------------------------------------- */
 void lsim__open_sim(lua_State *L);      /* metatable "memsim.Sim" */

@@ -19,7 +19,9 @@ set(MEMSIM_TLB_REF_CONFIGS
   "sets3|l1d=24:8 l1i=40:4 l2=96:8 policy=lru"
   "ways12|l1d=48:12 l1i=128:8 l2=96:6 policy=lru"
   "fifo_sets125|l1d=24:8 l1i=40:4 l2=1500:12 policy=fifo"
-  "direct|l1d=4:2 l1i=2:1 l2=8:1 policy=lru")
+  "direct|l1d=4:2 l1i=2:1 l2=8:1 policy=lru"
+  "plru|l1d=64:4 l1i=128:8 l2=1024:8 policy=plru"
+  "plru_sets3|l1d=24:8 l1i=64:0 l2=96:4 policy=plru")
 
 file(GLOB MEMSIM_TLB_REF_TRACES ${PROJECT_SOURCE_DIR}/traces/lackey/*.lackey.gz)
 foreach(trace ${MEMSIM_TLB_REF_TRACES})

@@ -42,7 +42,7 @@ enum mm_fn {
 	FN___handle_mm_fault, FN_handle_pte_fault, FN_do_pte_missing,
 	FN_do_anonymous_page, FN_do_fault, FN_do_read_fault, FN_do_fault_around,
 	FN_filemap_map_pages, FN___do_fault, FN_filemap_fault, FN_shmem_fault,
-	FN_do_sync_mmap_readahead, FN_do_cow_fault, FN_do_shared_fault,
+	FN_do_sync_mmap_readahead, FN_do_async_mmap_readahead, FN_do_cow_fault, FN_do_shared_fault,
 	FN_do_page_mkwrite, FN_finish_fault, FN_do_wp_page, FN_wp_page_reuse,
 	FN_wp_page_copy, FN_wp_page_shared, FN_do_swap_page, FN_create_huge_pmd,
 	FN_do_huge_pmd_anonymous_page, FN_set_huge_zero_folio, FN_wp_huge_pmd,

@@ -8,11 +8,15 @@
  * read-around (ra_pages = 32, i.e. read_ahead_kb 128, centred on the fault,
  * the page at size - async_size marked PG_readahead) and the fault returns
  * VM_FAULT_MAJOR | VM_FAULT_RETRY: the retry finds the pages and is counted
- * once, as major.  A shmem file's missing page is a new zeroed page (minor).
+ * once, as major.  A fault that finds a PG_readahead page starts the next
+ * window (page_cache_async_ra: the window ramps up to ra_pages) and, having
+ * dropped its lock for the I/O, returns VM_FAULT_RETRY, so it is counted as
+ * major too (FAULT_FLAG_TRIED).  Fault-around skips PG_readahead pages.  A
+ * shmem file's missing page is a new zeroed page (minor).
  *
- * Simplified: I/O completes at once (its time goes to the cost model);
- * no mmap_miss heuristics beyond the MMAP_LOTSAMISS cut-off; no async
- * readahead on PG_readahead hits (the marker is cleared); no writeback.
+ * Simplified: I/O completes at once (its time goes to the cost model); one
+ * readahead state per file rather than per open file; no VM_SEQ_READ /
+ * VM_RAND_READ hints; no large folios in the page cache; no writeback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "fault.h"
 
 #define RA_PAGES 32          /* read_ahead_kb = 128 */
+#define MMAP_LOTSAMISS 100
 
 struct file *mm__file(struct sim *s, const char *name)
 {
@@ -105,13 +110,13 @@ pfn_t filemap_get_page(struct file *f, uint64_t pgoff)
 	return pgoff < f->npages ? f->pages[pgoff] : PFN_NONE;
 }
 
-/* Synchronous read-around for a disk file (page_cache_sync_ra / ra_submit). */
-static void do_sync_mmap_readahead(struct vm_fault *vmf, struct file *f)
+/* Read pages [start, start + size) that are missing into the page cache
+ * (page_cache_ra_order with order 0); the page at start + size - async is
+ * marked PG_readahead if this read brought it in. */
+static void ra_submit(struct sim *s, struct file *f, uint64_t start, uint64_t size,
+		      uint64_t async)
 {
-	struct sim *s = vmf->s;
-	fault_trace_push(vmf->ft, FN_do_sync_mmap_readahead);
-	uint64_t start = vmf->pgoff > RA_PAGES / 2 ? vmf->pgoff - RA_PAGES / 2 : 0;
-	uint64_t end = start + RA_PAGES, mark = end - RA_PAGES / 4;
+	uint64_t end = start + size, mark = end - async;
 	if (end > f->npages)
 		end = f->npages;
 	for (uint64_t i = start; i < end; i++) {
@@ -120,10 +125,59 @@ static void do_sync_mmap_readahead(struct vm_fault *vmf, struct file *f)
 		pfn_t pfn = page_cache_add(s, f, i);
 		if (pfn == PFN_NONE)
 			break;
-		if (i == mark && i != vmf->pgoff)
+		if (i == mark)
 			pfn_to_page(s->phys, pfn)->flags |= PG_readahead;
 	}
-	vmf->ft->cost_ns += s->cfg.cost.io_read_ns;
+}
+
+/* do_sync_mmap_readahead: read-around centred on the fault, unless the
+ * file has missed too often (MMAP_LOTSAMISS). */
+static void do_sync_mmap_readahead(struct vm_fault *vmf, struct file *f)
+{
+	fault_trace_push(vmf->ft, FN_do_sync_mmap_readahead);
+	if (f->mmap_miss < MMAP_LOTSAMISS * 10)
+		f->mmap_miss++;
+	if (f->mmap_miss > MMAP_LOTSAMISS)
+		return;
+	f->ra_start = vmf->pgoff > RA_PAGES / 2 ? vmf->pgoff - RA_PAGES / 2 : 0;
+	f->ra_size = RA_PAGES;
+	f->ra_async_size = RA_PAGES / 4;
+	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
+}
+
+/* get_next_ra_size: ramp the window up to the maximum. */
+static uint32_t get_next_ra_size(uint32_t cur, uint32_t max)
+{
+	if (cur < max / 16)
+		return 4 * cur;
+	if (cur <= max / 2)
+		return 2 * cur;
+	return max;
+}
+
+/* do_async_mmap_readahead -> page_cache_async_ra: a fault found a
+ * PG_readahead page: start the next window.  Returns 1 when I/O was
+ * started (the fault drops its lock and is retried). */
+static int do_async_mmap_readahead(struct vm_fault *vmf, struct file *f, struct page *pg)
+{
+	if (f->mmap_miss)
+		f->mmap_miss--;
+	if (!(pg->flags & PG_readahead))
+		return 0;
+	fault_trace_push(vmf->ft, FN_do_async_mmap_readahead);
+	pg->flags &= ~PG_readahead;
+	if (vmf->pgoff == f->ra_start + f->ra_size - f->ra_async_size) {
+		f->ra_start += f->ra_size;
+		f->ra_size = get_next_ra_size(f->ra_size, RA_PAGES);
+	} else {
+		/* the window was lost: start again after the hit */
+		f->ra_start = vmf->pgoff + 1;
+		f->ra_size = get_next_ra_size(1, RA_PAGES);
+	}
+	f->ra_async_size = f->ra_size;
+	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
+	vmf->ft->cost_ns += vmf->s->cfg.cost.io_read_ns;
+	return 1;
 }
 
 unsigned filemap_fault(struct vm_fault *vmf)
@@ -149,13 +203,15 @@ unsigned filemap_fault(struct vm_fault *vmf)
 	pfn_t pfn = f->pages[pgoff];
 	if (pfn == PFN_NONE) {
 		do_sync_mmap_readahead(vmf, f);
-		if (f->pages[pgoff] == PFN_NONE)
+		if (f->pages[pgoff] == PFN_NONE && page_cache_add(s, f, pgoff) == PFN_NONE)
 			return VM_FAULT_OOM;
-		/* the I/O was started; the lock was dropped: retry */
+		vmf->ft->cost_ns += s->cfg.cost.io_read_ns;
+		/* I/O was needed: the lock was dropped; the retry maps the page */
 		return VM_FAULT_MAJOR | VM_FAULT_RETRY;
 	}
 	struct page *pg = pfn_to_page(s->phys, pfn);
-	pg->flags &= ~PG_readahead; /* do_async_mmap_readahead (simplified) */
+	if (!(vmf->flags & FAULT_FLAG_TRIED) && do_async_mmap_readahead(vmf, f, pg))
+		return VM_FAULT_RETRY;
 	vmf->page = pfn;
 	return 0;
 }

@@ -29,7 +29,7 @@ const char *const mm_fn_names[FN__COUNT] = {
 	"handle_mm_fault", "__handle_mm_fault", "handle_pte_fault", "do_pte_missing",
 	"do_anonymous_page", "do_fault", "do_read_fault", "do_fault_around",
 	"filemap_map_pages", "__do_fault", "filemap_fault", "shmem_fault",
-	"do_sync_mmap_readahead", "do_cow_fault", "do_shared_fault", "do_page_mkwrite",
+	"do_sync_mmap_readahead", "do_async_mmap_readahead", "do_cow_fault", "do_shared_fault", "do_page_mkwrite",
 	"finish_fault", "do_wp_page", "wp_page_reuse", "wp_page_copy", "wp_page_shared",
 	"do_swap_page", "create_huge_pmd", "do_huge_pmd_anonymous_page",
 	"set_huge_zero_folio", "wp_huge_pmd", "do_huge_pmd_wp_page", "do_huge_zero_wp_pmd",

@@ -103,6 +103,11 @@ struct file {
 	uint64_t npages;         /* pages in the page cache index */
 	pfn_t *pages;            /* page-cache index: pgoff -> pfn, PFN_NONE if absent */
 	int shmem;               /* tmpfs / memfd / shared anonymous */
+	/* struct file_ra_state (one per file here, not per open file) */
+	uint64_t ra_start;       /* first page of the current readahead window */
+	uint32_t ra_size;        /* pages in the window */
+	uint32_t ra_async_size;  /* the last async_size pages trigger the next window */
+	uint32_t mmap_miss;      /* page-cache misses in faults (read-around cut-off) */
 	struct file *next;       /* sim's list of files */
 };
 

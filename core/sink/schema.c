@@ -354,6 +354,8 @@ static int sink_check_stamp(sqlite3 *db, const char *path, char *err, size_t err
 	return 0;
 }
 
+/* Check, then create what is missing (contract in sink_internal.h).  The
+ * checks only read, so a refused file is left as it was. */
 int sink__schema_apply(sqlite3 *db, const char *path, const char *pragmas,
 			char *err, size_t errlen)
 {
@@ -387,6 +389,7 @@ int sink__schema_apply(sqlite3 *db, const char *path, const char *pragmas,
 	return 0;
 }
 
+/* Read-only check for sink_report (contract in sink_internal.h). */
 int sink__schema_check(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
 	int rc = sink_check_shapes(db, path, 1, err, errlen);

@@ -1,8 +1,8 @@
 /*
  * core/sink/sqlite_sink.c - the result database writer: a bounded queue of
  * record blocks drained by one writer thread into SQLite (DESIGN.md 6, R25,
- * R26).  Together with schema.c, query.c, report.c and bench.c this is the
- * only code that talks to SQLite.
+ * R26), and sink_query's reads.  With schema.c, report.c and bench.c this
+ * is the only code that talks to SQLite.
  *
  * Two threads:
  *   - the producer: the one thread that calls sink_* (the simulation).  It
@@ -25,8 +25,9 @@
  *   2. Blocks are in exactly one place: s->cur (producer), the full ring,
  *      the free stack, or in the writer's hands.  The rings hold
  *      SINK_NBLOCKS entries, so pushing never overflows.
- *   3. Records reach the database in the order they were given; a block
- *      never spans two runs (every call hands the partial block over).
+ *   3. Each table gets its rows in the order they were given; commits fall
+ *      between blocks only; a block never spans two runs (every call hands
+ *      the partial block over).
  *   4. A call returns only once everything given before it is committed,
  *      or the writer has failed and says so.
  *   5. After a writer failure the writer keeps taking blocks and drops
@@ -408,6 +409,10 @@ static struct sink_rec *sink_rec_get_str(struct sink *s, const char *str)
 	return r;
 }
 
+/* The four producers below copy one record into the queue and return; the
+ * writer inserts it later (see the file header).  They may wait for the
+ * writer when the queue is full; they never fail: problems surface at the
+ * next sink_flush. */
 void sink_fault(struct sink *s, const struct sink_fault *f)
 {
 	struct sink_rec *r = sink_rec_get(s);
@@ -530,6 +535,9 @@ static int sink_do_begin(struct sink *s, void *arg)
 	return 0;
 }
 
+/* Start a run: commits a runs row with status 'interrupted' (ri may be
+ * NULL: all fields NULL, started now).  Returns the run_id; SIM_ESTATE if a
+ * run is active; SIM_EIO if the row cannot be written. */
 int64_t sink_run_begin(struct sink *s, const struct sink_run_info *ri)
 {
 	struct sink_begin_args a = { ri, ri && ri->started_at ? ri->started_at :
@@ -582,6 +590,10 @@ static int sink_do_end(struct sink *s, void *arg)
 	return 0;
 }
 
+/* End the active run: everything queued is committed, then its status
+ * (or 'failed' if records were lost) and finished_at.  0; SIM_ESTATE when no
+ * run is active; SIM_EIO after a writer failure (the status still says
+ * 'failed' if that row could be written). */
 int sink_run_end(struct sink *s, enum run_status st)
 {
 	struct sink_end_args a = { s->run_id, st };
@@ -598,11 +610,13 @@ int sink_run_end(struct sink *s, enum run_status st)
 	return rc;
 }
 
+/* The message of the last failure of a sink call ("" if none). */
 const char *sink_errmsg(const struct sink *s)
 {
 	return s->errmsg;
 }
 
+/* The active run, else the last one; 0 before the first. */
 int64_t sink_run_id(const struct sink *s)
 {
 	return s->run_id;

@@ -1,7 +1,7 @@
 -- tlb_ref.lua - an independent reference model of DESIGN.md section 5b
 -- ("How TLBs count"), for checking core/tlb against lackey traces.
 --
--- Usage: lua5.4 tlb_ref.lua TRACE [l1d=E:W] [l1i=E:W] [l2=E:W] [policy=lru|fifo]
+-- Usage: lua5.4 tlb_ref.lua TRACE [l1d=E:W] [l1i=E:W] [l2=E:W] [policy=lru|fifo|plru]
 --   TRACE is Valgrind lackey output (plain, or .gz read through gzip -dc).
 --   Defaults: l1d=64:4 l1i=128:8 l2=1536:12 policy=lru.  WAYS 0 = fully
 --   associative.  Prints "name value" lines sorted by name:
@@ -12,7 +12,11 @@
 -- element = next victim).  LRU moves a hit to the end; FIFO leaves hits
 -- alone; a fill appends and, when the set is full, drops the first element.
 -- Which way an entry sits in does not change any count, so ways are not
--- modelled.  Random replacement is seed-specific and not modelled.
+-- modelled for those two.  plru (tree pseudo-LRU, core/tlb/tlb.c's header)
+-- does depend on ways: there each set is an array of ways filled lowest
+-- invalid way first, plus one bit per tree node (1 = victim on the right),
+-- and every fill or hit points the nodes on the way's path away from it.
+-- Random replacement is seed-specific and not modelled.
 --
 -- The rules (5b): one lookup per 4 KiB page an access touches, ascending;
 -- I uses the L1 instruction TLB, L/S/M the L1 data TLB (M is one access);
@@ -38,13 +42,54 @@ end
 
 local function new_tlb(g, policy)
   local t = { nsets = g.entries // g.ways, ways = g.ways, lru = policy == "lru",
-              sets = {}, hits = 0, misses = 0 }
-  for i = 0, t.nsets - 1 do t.sets[i] = {} end
+              plru = policy == "plru", sets = {}, hits = 0, misses = 0 }
+  if t.plru and (t.ways & (t.ways - 1)) ~= 0 then die("plru needs power-of-two ways") end
+  for i = 0, t.nsets - 1 do t.sets[i] = t.plru and { way = {}, bit = {} } or {} end
   return t
+end
+
+-- tree PLRU: ways are numbered from 0, nodes from 1 (root)
+local function plru_touch(t, set, w)
+  local node, half = 1, t.ways // 2
+  while half > 0 do
+    local right = (w & half) ~= 0
+    set.bit[node] = right and 0 or 1
+    node = 2 * node + (right and 1 or 0)
+    half = half // 2
+  end
+end
+
+local function plru_lookup(t, vpn)
+  local set = t.sets[vpn % t.nsets]
+  for w = 0, t.ways - 1 do
+    if set.way[w] == vpn then plru_touch(t, set, w); return true end
+  end
+  return false
+end
+
+local function plru_fill(t, vpn)
+  local set = t.sets[vpn % t.nsets]
+  local victim
+  for w = 0, t.ways - 1 do
+    if set.way[w] == nil then victim = w; break end
+  end
+  if not victim then
+    local node, half = 1, t.ways // 2
+    victim = 0
+    while half > 0 do
+      local b = set.bit[node] or 0
+      if b == 1 then victim = victim + half end
+      node = 2 * node + b
+      half = half // 2
+    end
+  end
+  set.way[victim] = vpn
+  plru_touch(t, set, victim)
 end
 
 -- true on a hit (and, under LRU, the page becomes the most recent)
 local function lookup(t, vpn)
+  if t.plru then return plru_lookup(t, vpn) end
   local set = t.sets[vpn % t.nsets]
   for i = 1, #set do
     if set[i] == vpn then
@@ -59,21 +104,22 @@ local function lookup(t, vpn)
 end
 
 local function fill(t, vpn)
+  if t.plru then return plru_fill(t, vpn) end
   local set = t.sets[vpn % t.nsets]
   if #set >= t.ways then table.remove(set, 1) end
   set[#set + 1] = vpn
 end
 
 -- ---- arguments ----------------------------------------------------------------
-local trace = arg[1] or die("usage: tlb_ref.lua TRACE [l1d=E:W] [l1i=E:W] [l2=E:W] [policy=lru|fifo]")
+local trace = arg[1] or die("usage: tlb_ref.lua TRACE [l1d=E:W] [l1i=E:W] [l2=E:W] [policy=lru|fifo|plru]")
 local opt = { l1d = "64:4", l1i = "128:8", l2 = "1536:12", policy = "lru" }
 for i = 2, #arg do
   local k, v = arg[i]:match("^([%w_]+)=(.*)$")
   if not k or opt[k] == nil then die("unknown argument " .. arg[i]) end
   opt[k] = v
 end
-if opt.policy ~= "lru" and opt.policy ~= "fifo" then
-  die("policy must be lru or fifo (random is seed-specific)")
+if opt.policy ~= "lru" and opt.policy ~= "fifo" and opt.policy ~= "plru" then
+  die("policy must be lru, fifo or plru (random is seed-specific)")
 end
 
 local l1d = new_tlb(geom(opt.l1d, "l1d"), opt.policy)

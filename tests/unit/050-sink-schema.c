@@ -78,6 +78,7 @@ static void sink_should_stamp_the_schema_version(void)
 		return;
 	CHECK_EQ(st_int(s, "PRAGMA user_version"), 1);
 	CHECK_EQ(st_int(s, "PRAGMA application_id"), 0x4D454D53);
+	CHECK_EQ(st_int(s, "PRAGMA page_size"), 16384);
 	sink_close(s);
 }
 

@@ -300,6 +300,27 @@ static void sink_should_work_in_memory(void)
 	sink_close(s);
 }
 
+static void sink_should_time_the_raw_baseline_on_the_same_rows(void)
+{
+	char path[128], err[SIM_ERRMSG_MAX];
+	struct fault_check c = { 0, 0 };
+	double secs = -1;
+	struct sink *s;
+
+	snprintf(path, sizeof path, "%s/raw.db", dir);
+	CHECK_EQ(sink_bench_raw_insert(path, 5000, &secs), 0);
+	CHECK(secs > 0);
+	s = sink_open(path, err, sizeof err);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_EQ(sink_query(s, "SELECT * FROM faults ORDER BY rowid", NULL, 0,
+			    check_fault_row, &c, err, sizeof err), 0);
+	CHECK_EQ(c.next, 5000);
+	CHECK_EQ(c.bad, 0);
+	sink_close(s);
+}
+
 int main(void)
 {
 	st_mkdtemp(dir, sizeof dir);
@@ -310,6 +331,7 @@ int main(void)
 	RUN(sink_should_query_with_params_and_report_bad_sql);
 	RUN(sink_should_drop_and_report_records_outside_a_run);
 	RUN(sink_should_work_in_memory);
+	RUN(sink_should_time_the_raw_baseline_on_the_same_rows);
 	st_rmdir(dir);
 	return T_DONE();
 }

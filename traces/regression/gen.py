@@ -137,3 +137,83 @@ L = anon_map(1, 100) + ["1 mark write"] + touch(1, "W", A, 0, 100) + \
     [f"1 madvise {A:#x} {100 * PG} dontneed", "1 mark read"] + touch(1, "R", A, 0, 100) + \
     ["1 mark write-again"] + touch(1, "W", A, 0, 100)
 write_case("madv_dontneed_100", L, [ph("write", 100), ph("read", 100), ph("write-again", 100)])
+
+# ---------------------------------------------------------------------------
+# Derived cases: not measured on a kernel, but derived from the same 6.18 code
+# paths as the rules above (each case's comment says which).  They pin down
+# the mechanisms the hidden oracle cases exercise in other combinations.
+
+# shared anonymous memory is shmem: not copied at fork (no anon_vma); the
+# child's reads fault around (16 pages) and map writable PTEs (no
+# write-notify), so its writes do not fault.
+n = 100
+L = [f"1 mmap {BASE:#x} {n * PG} rw- shared,anon,fixed", "1 mark parent-write"] + touch(1, "W", BASE, 0, n) + \
+    ["1 fork 2", "2 mark child-read"] + touch(2, "R", BASE, 0, n) + ["2 mark child-write"] + \
+    touch(2, "W", BASE, 0, n) + ["1 mark parent-reread"] + touch(1, "R", BASE, 0, n)
+write_case("derived_shared_anon_fork_100", L, [ph("parent-write", n), ph("child-read", 7),
+                                               ph("child-write", 0), ph("parent-reread", 0)])
+
+# MADV_DONTFORK: the child has no VMA there (SEGV_MAPERR, not counted).
+L = anon_map(1, 10) + touch(1, "W", BASE, 0, 10) + [f"1 madvise {BASE:#x} {2 << 20} dontfork", "1 fork 2",
+     "2 mark child-read", f"2 R {BASE:#x}"]
+write_case("derived_dontfork", L, [ph("child-read", 0, segv=1, faults=1)])
+
+# MADV_WIPEONFORK: the child's VMA is empty (zero page on read, then COW);
+# the parent's PTEs were not write-protected.
+L = anon_map(1, n) + touch(1, "W", BASE, 0, n) + [f"1 madvise {BASE:#x} {2 << 20} wipeonfork", "1 fork 2",
+     "2 mark child-read"] + touch(2, "R", BASE, 0, n) + ["2 mark child-write"] + touch(2, "W", BASE, 0, n) + \
+    ["1 mark parent-rewrite"] + touch(1, "W", BASE, 0, n)
+write_case("derived_wipeonfork_100", L, [ph("child-read", n), ph("child-write", n),
+                                         ph("parent-rewrite", 0)])
+
+# MAP_POPULATE faults every page through get_user_pages (counted in rusage):
+# a private writable mapping is populated for write.
+L = ["1 mark mmap-populate", f"1 mmap {BASE:#x} {n * PG} rw- private,anon,fixed,populate",
+     "1 mark write"] + touch(1, "W", BASE, 0, n)
+write_case("derived_populate_100", L, [ph("mmap-populate", n, faults=0), ph("write", 0)])
+
+# Stack growth: a fault below a GROWSDOWN VMA expands it in one go, as long
+# as 256 pages (stack_guard_gap) stay free above the accessible VMA below.
+S = BASE + (2 << 20)
+P = BASE + PG
+A = P + 256 * PG
+L = [f"1 mmap {BASE:#x} {PG} rw- private,anon,fixed", f"1 mmap {S:#x} {4 * PG} rw- private,anon,fixed,growsdown",
+     "1 mark grow-one", f"1 W {S - PG:#x}", "1 mark grow-to-gap", f"1 W {A:#x}",
+     "1 mark into-gap", f"1 W {A - PG:#x}"]
+write_case("derived_stack_gap", L, [ph("grow-one", 1), ph("grow-to-gap", 1),
+                                    ph("into-gap", 0, segv=1)])
+
+# mremap moves the page tables: the moved pages do not fault again.
+NEW = BASE + (16 << 20)
+L = anon_map(1, n) + touch(1, "W", BASE, 0, n) + [f"1 mremap {BASE:#x} {n * PG} {n * PG} {NEW:#x}",
+     "1 mark write-moved"] + touch(1, "W", NEW, 0, n) + ["1 mark read-old", f"1 R {BASE:#x}"]
+write_case("derived_mremap_move_100", L, [ph("write-moved", 0), ph("read-old", 0, segv=1)])
+
+# MAP_SHARED file mappings: ext4 has page_mkwrite and dirty accounting, so
+# fault-around PTEs are read-only and each first write faults
+# (wp_page_shared); memfd (shmem) PTEs are writable at once.
+for kind, flags, wexp in (("ext4", "", 256), ("memfd", " shmem", 0)):
+    L = [f"1 file f 1M cached{flags}", f"1 mmap {FILEBASE:#x} 1M rw- shared,file,fixed f",
+         "1 mark read"] + touch(1, "R", FILEBASE, 0, 256) + ["1 mark write"] + \
+        touch(1, "W", FILEBASE, 0, 256) + ["1 mark rewrite"] + touch(1, "W", FILEBASE, 0, 256)
+    write_case(f"derived_file_shared_{kind}_256", L, [ph("read", 16), ph("write", wexp), ph("rewrite", 0)])
+
+# An uncached ext4 file read in order: the first fault reads around (32
+# pages, PG_readahead at page 24) and retries (major); each fault that finds
+# a PG_readahead page starts the next window and retries (major); the others
+# are minor fault-around hits.
+L = ["1 file big 1M", f"1 mmap {FILEBASE:#x} 1M r-- private,file,fixed big", "1 mark read"] + \
+    touch(1, "R", FILEBASE, 0, 256) + ["1 mark reread"] + touch(1, "R", FILEBASE, 0, 256)
+write_case("derived_file_seq_uncached_256", L, [ph("read", 8, 9), ph("reread", 0, 0)])
+
+# Beyond EOF: SIGBUS, not counted.
+L = ["1 file small 4096 cached", f"1 mmap {FILEBASE:#x} {2 * PG} r-- private,file,fixed small",
+     "1 mark read-eof", f"1 R {FILEBASE + PG:#x}"]
+write_case("derived_sigbus_eof", L, [ph("read-eof", 0, sigbus=1, faults=1)])
+
+# Instruction fetch from a readable, non-executable VMA.  x86 does not check
+# VM_EXEC for a not-present fault: the page is mapped (NX), the fetch faults
+# again with 0x15 and that is SEGV_ACCERR.  arm64 checks VM_EXEC at once.
+L = anon_map(1, 1) + ["1 mark exec", f"1 X {BASE:#x}"]
+write_case("derived_exec_nx_x86", L, [ph("exec", 1, segv=1, faults=2)], archs=("x86_64",))
+write_case("derived_exec_nx_arm64", L, [ph("exec", 0, segv=1, faults=1)], archs=("arm64",))

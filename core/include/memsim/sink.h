@@ -11,6 +11,11 @@
  *   so a crash or a kill leaves an honest status) -> records ... ->
  *   sink_run_end(status) -> sink_close.
  * Every committed batch leaves a readable database.
+ *
+ * Threads: every sink_* function is called from one thread (the
+ * simulation's); the writer thread is internal and blocks all signals, so
+ * SIGINT/SIGTERM reach the caller, which may then call sink_run_end at any
+ * point.  sink_report opens its own connection and needs no sink.
  */
 #ifndef MEMSIM_SINK_H
 #define MEMSIM_SINK_H
@@ -84,12 +89,17 @@ struct sink;
 struct sink *sink_open(const char *path, char *errbuf, size_t errlen);
 /* Start a run: inserts the runs row; returns the run_id (> 0) or SIM_EIO. */
 int64_t sink_run_begin(struct sink *s, const struct sink_run_info *ri);
-/* Queue records (no SQL on the caller's thread; the copy is cheap). */
+/* Queue records (no SQL on the caller's thread; the copy is cheap).  When
+ * the queue is full the caller waits for the writer: nothing is dropped.
+ * Records given outside a run are dropped and reported by the next
+ * sink_flush (SIM_ESTATE).  sink_counter sets the total of (run, pid, name):
+ * a second call replaces the value. */
 void sink_event(struct sink *s, const struct sink_event *e);
 void sink_fault(struct sink *s, const struct sink_fault *f);
 void sink_sample(struct sink *s, const struct sink_sample *smp);
 void sink_counter(struct sink *s, uint32_t pid, const char *name, int64_t value);
-/* Wait until everything queued is committed. 0 or SIM_EIO. */
+/* Wait until everything queued is committed. 0 or SIM_EIO (the writer
+ * failed: later records are dropped, the run will end 'failed'). */
 int sink_flush(struct sink *s);
 /* End the run: flush, set status and finished_at.  0 or SIM_EIO. */
 int sink_run_end(struct sink *s, enum run_status st);
@@ -112,7 +122,11 @@ struct sink_value {
 typedef int (*sink_row_fn)(void *ud, int ncol, const char *const *names,
 			   const struct sink_value *vals);
 /* Flush, then run `sql` with parameters bound in order.  0 on success,
- * SIM_EINPUT for bad SQL (message in errbuf), or whatever fn returned. */
+ * SIM_EINPUT for bad SQL (message in errbuf), or whatever fn returned.
+ * `sql` may hold several statements, run in turn; each one that has
+ * parameters takes all nparams.  A SINK_TEXT param with n == 0 is read up to
+ * its NUL.  Names and text values are valid only during the callback.  Runs
+ * on a second connection that sees everything committed (and may write). */
 int sink_query(struct sink *s, const char *sql, const struct sink_value *params,
 	       int nparams, sink_row_fn fn, void *ud, char *errbuf, size_t errlen);
 

@@ -36,7 +36,8 @@ struct tlb {
 	uint64_t *tag;      /* [sets*ways]: ((vpn << 16 | asid) << 1) | 1; 0 = invalid */
 	uint64_t *data;     /* [sets*ways]: pfn << 12 | TLBE_* */
 	uint64_t *stamp;    /* [sets*ways]: LRU last use / FIFO fill time */
-	uint32_t *plru;     /* [sets]: tree-PLRU bits (ways must be a power of two) */
+	uint32_t *plru;     /* [sets*plru_words]: tree-PLRU bits (ways must be a power
+			       of two); NULL unless policy is TLB_PLRU */
 	uint32_t sets;      /* number of sets (entries / ways) */
 	uint32_t ways;      /* associativity */
 	uint32_t set_mask;  /* sets - 1 when sets is a power of two, else 0 */
@@ -131,6 +132,10 @@ struct tlb_hier {
 	unsigned huge_bits;  /* block = page << huge_bits: 9, 11 or 13 */
 };
 
+/* Create the arrays of `c` (all with c->policy; l1d_2m of 0 entries = none);
+ * h->st starts NULL.  Returns 0, SIM_EINPUT (a geometry, plru with ways not a
+ * power of two, page_shift) or SIM_ENOMEM, leaving *h zeroed on failure.
+ * destroy frees them; a zeroed hierarchy is a no-op. */
 int tlb_hier_create(struct tlb_hier *h, const struct tlb_config *c);
 void tlb_hier_destroy(struct tlb_hier *h);
 
@@ -178,13 +183,19 @@ struct pwc {
 	unsigned nlevels;              /* upper levels cached */
 	uint64_t hits, misses;
 };
+/* nlevels (<= PWC_MAX_LEVELS) caches of geometry g, LRU, level i keyed by
+ * va >> shifts[i].  Returns 0, SIM_EINPUT or SIM_ENOMEM (*p zeroed).
+ * destroy of a zeroed pwc is a no-op. */
 int pwc_create(struct pwc *p, unsigned nlevels, const unsigned *shifts,
 	       struct tlb_geom g, uint64_t seed);
 void pwc_destroy(struct pwc *p);
 /* Deepest cached level for va/asid: returns the level index i (the walk may
  * start at table level i+1 with table frame *pfn), or -1. */
 int pwc_lookup(struct pwc *p, uint64_t va, uint16_t asid, uint64_t *pfn);
+/* Cache at `level` that va's entry points to the table in frame pfn
+ * (overwrites; a level >= nlevels is ignored). */
 void pwc_fill(struct pwc *p, unsigned level, uint64_t va, uint16_t asid, uint64_t pfn);
+/* Forget every entry of one ASID / everything, at every level. */
 void pwc_flush_asid(struct pwc *p, uint16_t asid);
 void pwc_flush_all(struct pwc *p);
 
