@@ -128,6 +128,8 @@ void lsim__close(lua_State *L, struct lsim *ls, enum run_status st);
 /* Boundary helpers (rules 1 and 3). */
 lua_State *lsim__enter(struct lsim *ls, lua_State *L);
 void lsim__leave(struct lsim *ls, lua_State *prev);
+/* Push the counters of *st as a table (names of the counters table). */
+void lsim__push_stats(lua_State *L, const struct proc_stats *st);
 /* Raise the error stored by a trampoline, if any. */
 void lsim__raise_pending(lua_State *L, struct lsim *ls, int simidx);
 /* Raise the error of a failed core call (rc < 0): "what: sim_errmsg". */

@@ -138,7 +138,7 @@ void sim_destroy(struct sim *s)
 	for (struct task *t = s->task_list, *nx; t; t = nx) {
 		nx = t->next;
 		if (t->mm)
-			mm_exit(s, t);
+			mm_release(s, t);
 		free(t);
 	}
 	if (s->cfg.mode == MODE_FULL)

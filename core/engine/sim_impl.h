@@ -80,6 +80,7 @@ struct sim {
 			  enum hw_fault f, int level);
 	struct pt_format fmt;
 	struct phys *phys;
+	struct page *const *sections; /* phys_sections(phys), for page_of() */
 	pfn_t zero_pfn;          /* the shared zero page */
 	pfn_t huge_zero_pfn;     /* the huge zero page (PFN_NONE until first use) */
 	unsigned page_shift;
@@ -122,6 +123,7 @@ int mm_sim_init(struct sim *s);                      /* phys, zero page */
 void mm_sim_fini(struct sim *s);
 struct mm *mm_create(struct sim *s, struct task *t); /* empty address space */
 void mm_exit(struct sim *s, struct task *t);         /* exit_mmap + free */
+void mm_release(struct sim *s, struct task *t);      /* host memory only */
 int mm_fork(struct sim *s, struct task *parent, struct task *child); /* dup_mmap */
 int mm_file_declare(struct sim *s, const char *name, uint64_t size, unsigned flags);
 /* Full-mode access to one page after a TLB miss or an insufficient entry:

@@ -102,7 +102,11 @@ void mm__signal(struct sim *s, struct task *t, vaddr_t addr, unsigned kind);
 void mm__oom(struct sim *s, struct task *t, vaddr_t addr);
 
 /* page-table helpers (memory.c) */
-pte_t *pt_table(struct sim *s, pfn_t table);
+/* The host memory of a page-table frame (kept in its struct page). */
+static inline pte_t *pt_table(struct sim *s, pfn_t table)
+{
+	return (pte_t *)(uintptr_t)page_of(s->sections, table)->index;
+}
 /* Entry for va at `level`, allocating intermediate tables when alloc; NULL
  * if a table is missing (and !alloc), or a huge leaf sits above `level`
  * (then *huge is set to that entry), or memory ran out (*oom = 1). */

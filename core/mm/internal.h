@@ -36,6 +36,15 @@ uint64_t phys_nr_free(const struct phys *p);
 uint64_t phys_nr_free_blocks(const struct phys *p, unsigned order);
 /* Host bytes spent on frame metadata so far (benchmark: bytes per page). */
 uint64_t phys_meta_bytes(const struct phys *p);
+/* The section table (fixed for the life of `p`): the frame metadata of an
+ * allocated frame is sections[pfn >> PHYS_SECTION_SHIFT][pfn & mask], which
+ * page_of() reads inline on the fault path. */
+#define PHYS_SECTION_SHIFT 12
+struct page *const *phys_sections(const struct phys *p);
+static inline struct page *page_of(struct page *const *sections, pfn_t pfn)
+{
+	return &sections[pfn >> PHYS_SECTION_SHIFT][pfn & ((1u << PHYS_SECTION_SHIFT) - 1)];
+}
 
 /* ---- mmap.c: the VMA tree and the address-space syscalls ------------------------ */
 

@@ -48,10 +48,10 @@ pfn_t mm__alloc_page(struct sim *s, unsigned order)
 
 void mm__put_page(struct sim *s, pfn_t pfn)
 {
-	struct page *pg = pfn_to_page(s->phys, pfn);
+	struct page *pg = page_of(s->sections, pfn);
 	if (pg->flags & PG_tail) { /* folio_put: the reference is the folio's */
 		pfn = pg->lru_next;
-		pg = pfn_to_page(s->phys, pfn);
+		pg = page_of(s->sections, pfn);
 	}
 	if (pg->flags & PG_reserved)
 		return;
@@ -60,9 +60,9 @@ void mm__put_page(struct sim *s, pfn_t pfn)
 	/* a large folio keeps its order in its first tail page (folio_order) */
 	unsigned order = 0;
 	if (pg->flags & PG_head) {
-		order = pfn_to_page(s->phys, pfn + 1)->mapping;
+		order = page_of(s->sections, pfn + 1)->mapping;
 		for (pfn_t i = 1; i < (pfn_t)1 << order; i++)
-			memset(pfn_to_page(s->phys, pfn + i), 0, sizeof(struct page));
+			memset(page_of(s->sections, pfn + i), 0, sizeof(struct page));
 	}
 	pg->flags = 0;
 	pg->mapcount = 0;
@@ -72,7 +72,7 @@ void mm__put_page(struct sim *s, pfn_t pfn)
 
 int mm__rss_type(struct sim *s, pfn_t pfn)
 {
-	const struct page *pg = pfn_to_page(s->phys, pfn);
+	const struct page *pg = page_of(s->sections, pfn);
 	if (pg->flags & PG_anon)
 		return MM_ANONPAGES;
 	return (pg->flags & PG_shmem) ? MM_SHMEMPAGES : MM_FILEPAGES;
@@ -97,11 +97,6 @@ void mm__rss_add(struct sim *s, struct mm *mm, int type, int64_t n)
 
 /* ---- page tables ------------------------------------------------------------------- */
 
-pte_t *pt_table(struct sim *s, pfn_t table)
-{
-	return (pte_t *)(uintptr_t)pfn_to_page(s->phys, table)->index;
-}
-
 static pfn_t pt_alloc_table(struct sim *s, struct mm *mm, unsigned level)
 {
 	pfn_t pfn = phys_alloc(s->phys, 0);
@@ -112,7 +107,7 @@ static pfn_t pt_alloc_table(struct sim *s, struct mm *mm, unsigned level)
 		phys_free(s->phys, pfn, 0);
 		return PFN_NONE;
 	}
-	struct page *pg = pfn_to_page(s->phys, pfn);
+	struct page *pg = page_of(s->sections, pfn);
 	pg->flags = PG_pgtable;
 	pg->mapping = level;
 	pg->index = (uint64_t)(uintptr_t)mem;
@@ -126,6 +121,20 @@ pfn_t mm__alloc_root(struct sim *s, struct mm *mm)
 	return pt_alloc_table(s, mm, 0);
 }
 
+/* Free the host memory of a table tree without simulating anything: used
+ * when the simulator itself is destroyed. */
+void mm__release_tables(struct sim *s, pfn_t table, unsigned level)
+{
+	pte_t *t = pt_table(s, table);
+	if (level + 1 < s->fmt.levels) {
+		size_t n = (size_t)1 << s->fmt.bits[level];
+		for (size_t i = 0; i < n; i++)
+			if (s->ops->pte_table(t[i]))
+				mm__release_tables(s, s->ops->pte_pfn(t[i]), level + 1);
+	}
+	free(t);
+}
+
 /* Free a table and everything below it (exit_mmap's free_pgtables). */
 void mm__free_table(struct sim *s, pfn_t table, unsigned level)
 {
@@ -137,7 +146,7 @@ void mm__free_table(struct sim *s, pfn_t table, unsigned level)
 				mm__free_table(s, s->ops->pte_pfn(t[i]), level + 1);
 	}
 	free(t);
-	struct page *pg = pfn_to_page(s->phys, table);
+	struct page *pg = page_of(s->sections, table);
 	pg->flags = 0;
 	pg->index = 0;
 	pg->refcount = 1;
@@ -314,6 +323,8 @@ void mm__record_fault(struct sim *s, struct task *t, vaddr_t addr, unsigned acce
 {
 	uint64_t lat = s->cfg.cost.fault_ns + ft->cost_ns;
 	s->now += lat;
+	if (!s->observer && (!s->sink || s->cfg.output_events == OUT_EVENTS_NONE))
+		return; /* nobody reads the record: do not build it */
 	struct sink_fault f = {
 		.seq = sim__next_seq(s), .t_ns = s->now, .pid = t->pid, .access = (uint8_t)access,
 		.kind = ft->kind, .major = ft->major, .level = (int8_t)level, .vaddr = addr,
@@ -372,7 +383,7 @@ static void set_pte(struct vm_fault *vmf, pte_t e)
 
 static void page_add_new_anon_rmap(struct sim *s, struct vma *vma, pfn_t pfn, vaddr_t addr)
 {
-	struct page *pg = pfn_to_page(s->phys, pfn);
+	struct page *pg = page_of(s->sections, pfn);
 	pg->flags |= PG_anon | PG_anon_exclusive | PG_uptodate | PG_lru;
 	pg->mapcount = 1;
 	pg->mapping = vma->anon_vma;
@@ -428,7 +439,7 @@ static void finish_fault(struct vm_fault *vmf, int anon_copy)
 {
 	struct sim *s = vmf->s;
 	const struct mmu_arch_ops *ops = s->ops;
-	struct page *pg = pfn_to_page(s->phys, vmf->page);
+	struct page *pg = page_of(s->sections, vmf->page);
 	fault_trace_push(vmf->ft, FN_finish_fault);
 	pte_t e = ops->mk_pte(vmf->page, vm_pgp(vmf->vma) | PGP_YOUNG);
 	if (vmf->flags & FAULT_FLAG_WRITE)
@@ -549,7 +560,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf)
 	mm__rss_add(s, vmf->mm, MM_ANONPAGES, 1);
 	vmf->ft->kind = FK_COW;
 	if (!from_zero) {
-		struct page *old = pfn_to_page(s->phys, vmf->page);
+		struct page *old = page_of(s->sections, vmf->page);
 		if (!(old->flags & PG_anon))
 			vmf->ft->kind = FK_FILE_COW;
 		mm__rss_add(s, vmf->mm, mm__rss_type(s, vmf->page), -1);
@@ -570,7 +581,7 @@ static unsigned wp_page_shared(struct vm_fault *vmf)
 	const struct mmu_arch_ops *ops = vmf->s->ops;
 	set_pte(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))));
 	if (vmf->page != PFN_NONE)
-		pfn_to_page(vmf->s->phys, vmf->page)->flags |= PG_dirty;
+		page_of(vmf->s->sections, vmf->page)->flags |= PG_dirty;
 	mm__flush_page(vmf->s, vmf->mm, vmf->address);
 	vmf->ft->kind = FK_SHARED;
 	return 0;
@@ -600,7 +611,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return wp_page_shared(vmf);
 	if (vmf->page == PFN_NONE)
 		return wp_page_copy(vmf);
-	struct page *pg = pfn_to_page(s->phys, vmf->page);
+	struct page *pg = page_of(s->sections, vmf->page);
 	if (pg->flags & PG_anon) {
 		if (pg->flags & PG_anon_exclusive)
 			return wp_page_reuse(vmf);
@@ -734,7 +745,7 @@ static void zap_pte(struct sim *s, struct mm *mm, pte_t *pte)
 	if (ops->pte_none(e) || !ops->pte_present(e) || ops->pte_special(e))
 		return;
 	pfn_t pfn = ops->pte_pfn(e);
-	struct page *pg = pfn_to_page(s->phys, pfn);
+	struct page *pg = page_of(s->sections, pfn);
 	if (pg->flags & PG_reserved)
 		return;
 	if (ops->pte_dirty(e))
@@ -797,7 +808,7 @@ static int can_change_pte_writable(struct sim *s, struct vma *vma, pte_t e)
 		return s->ops->pte_dirty(e) || !vma->vm_file || vma->vm_file->shmem;
 	if (s->ops->pte_special(e))
 		return 0;
-	struct page *pg = pfn_to_page(s->phys, s->ops->pte_pfn(e));
+	struct page *pg = page_of(s->sections, s->ops->pte_pfn(e));
 	return (pg->flags & PG_anon) && (pg->flags & PG_anon_exclusive);
 }
 
@@ -894,7 +905,7 @@ int move_page_tables(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t old,
 		*dst = *src;
 		*src = 0;
 		if (s->ops->pte_present(*dst) && !s->ops->pte_special(*dst)) {
-			struct page *pg = pfn_to_page(s->phys, s->ops->pte_pfn(*dst));
+			struct page *pg = page_of(s->sections, s->ops->pte_pfn(*dst));
 			if (pg->flags & PG_anon)
 				pg->index = (new_addr + off) >> s->page_shift;
 		}

@@ -45,6 +45,7 @@ int mm_sim_init(struct sim *s)
 	s->phys = phys_create(s->cfg.ram >> s->page_shift, s->page_shift);
 	if (!s->phys)
 		return SIM_ENOMEM;
+	s->sections = phys_sections(s->phys);
 	/* the shared zero page (empty_zero_page) */
 	s->zero_pfn = phys_alloc(s->phys, 0);
 	if (s->zero_pfn == PFN_NONE)
@@ -99,6 +100,19 @@ void mm_exit(struct sim *s, struct task *t)
 	t->alive = 0;
 	if (s->cur == t)
 		s->cur = NULL;
+}
+
+/* Drop a process's address space when the simulator is destroyed: host
+ * memory only (page-table arrays, VMAs), no simulated exit. */
+void mm_release(struct sim *s, struct task *t)
+{
+	void mm__release_tables(struct sim *s, pfn_t table, unsigned level);
+	if (!t->mm)
+		return;
+	mm__release_tables(s, t->mm->pgd, 0);
+	mm_free_vmas(t->mm);
+	free(t->mm);
+	t->mm = NULL;
 }
 
 /* ---- the system calls of the trace ----------------------------------------------------- */

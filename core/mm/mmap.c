@@ -31,21 +31,23 @@
  *     Linux, where it only depends on CONFIG_TRANSPARENT_HUGEPAGE);
  *   - memsim's own flags VM_POPULATE_ and VM_BRK_ do not prevent merging;
  *     a merged VMA carries the union of them;
+ *   - MADV_FREE is lazy with or without swap, as since Linux 4.12 ("mm:
+ *     enable MADV_FREE for swapless system"): madvise_free_range is called
+ *     whatever the swap size; MADV_KEEPONFORK is accepted on any VMA (only
+ *     WIPEONFORK needs private anonymous memory), as in Linux;
  *   - MADV_WILLNEED on anonymous memory does not read swap ahead;
- *     MADV_HUGEPAGE does not register the mm with khugepaged (khugepaged
- *     scans every mm);
+ *     MADV_HUGEPAGE has no khugepaged_enter_vma hook;
  *   - a munmap of several VMAs flushes the TLB once per VMA (zap_page_range
  *     flushes), not once per call; page-table pages are not freed here.
  *
  * Invariants (checked by vma_tree_check):
  *   1. VMAs do not overlap; the in-order walk is sorted by vm_start.
- *   2. Every VMA is non-empty and page aligned.
+ *   2. Every VMA is non-empty.
  *   3. AVL: height = 1 + max(child heights); children differ by <= 1.
  *   4. map_count = number of VMAs in the tree.
  *   5. mmap_cache is NULL or a VMA of the tree.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
 
@@ -1343,8 +1345,10 @@ static struct vma *copy_vma(struct sim *s, struct mm *mm, const struct vma *vma,
  * Linux move_vma: map [new_addr, new_addr+new_len) like the old range, move
  * the page tables of the old_len bytes at old_addr there, then unmap the old
  * range (nothing is freed: its entries have moved).  A locked mapping that
- * grew is populated.  Returns new_addr or a negative errno.  move_page_tables
- * is taken to fail without moving anything; the new range is then removed.
+ * grew is populated.  Returns new_addr or a negative errno.  When
+ * move_page_tables fails part-way, the entries are moved back (the old
+ * tables still exist, so that cannot fail) and the new range is unmapped,
+ * as Linux does.
  */
 static int64_t move_vma(struct sim *s, struct task *t, struct vma *vma, vaddr_t old_addr,
 			uint64_t old_len, uint64_t new_len, vaddr_t new_addr)
@@ -1367,6 +1371,7 @@ static int64_t move_vma(struct sim *s, struct task *t, struct vma *vma, vaddr_t 
 	if (old_len && vma) {
 		err = move_page_tables(s, mm, vma, old_addr, new_vma, new_addr, old_len);
 		if (err < 0) {
+			move_page_tables(s, mm, new_vma, new_addr, vma, old_addr, old_len);
 			__do_munmap(s, mm, new_addr, new_len);
 			return err;
 		}

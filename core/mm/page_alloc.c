@@ -45,7 +45,7 @@
 
 _Static_assert(sizeof(struct page) == 32, "struct page must stay 32 bytes (issue #3)");
 
-#define SECTION_SHIFT 12
+#define SECTION_SHIFT PHYS_SECTION_SHIFT
 #define PAGES_PER_SECTION (UINT64_C(1) << SECTION_SHIFT) /* 4096 frames: 128 KiB of metadata */
 
 struct free_area {
@@ -125,6 +125,11 @@ struct page *pfn_to_page(struct phys *p, pfn_t pfn)
 		p->meta_bytes += PAGES_PER_SECTION * sizeof(*pg);
 	}
 	return &pg[pfn & (PAGES_PER_SECTION - 1)];
+}
+
+struct page *const *phys_sections(const struct phys *p)
+{
+	return p->section;
 }
 
 /* Like pfn_to_page, but never allocates: NULL if the section is untouched. */

@@ -113,6 +113,34 @@ static const char *rtab_cell(const struct rtab *t, size_t r, int c)
 	return s ? s : "";
 }
 
+/* One text line of a table: row r (or the header for r == -1, dashes for
+ * r == -2), columns padded to w[], no trailing blanks. */
+static void rtab_text_line(const struct rtab *t, const size_t *w, long r, FILE *out)
+{
+	size_t pad = 0;              /* blanks owed before the next text */
+
+	fputs("   ", out);
+	for (int c = 0; c < t->ncol; c++) {
+		const char *s = r == -1 ? t->head[c] : r == -2 ? NULL :
+				rtab_cell(t, (size_t)r, c);
+		size_t len = s ? strlen(s) : w[c];
+		int right = (t->numeric >> c) & 1;
+
+		pad += 1 + (right ? w[c] - len : 0);
+		if (len) {
+			fprintf(out, "%*s", (int)pad, "");
+			if (s)
+				fputs(s, out);
+			else
+				for (size_t i = 0; i < len; i++)
+					fputc('-', out);
+			pad = 0;
+		}
+		pad += (right ? 0 : w[c] - len) + 1;
+	}
+	fputc('\n', out);
+}
+
 static void rtab_text(const struct rtab *t, FILE *out)
 {
 	size_t w[RTAB_MAXCOL];
@@ -128,28 +156,10 @@ static void rtab_text(const struct rtab *t, FILE *out)
 			if (strlen(rtab_cell(t, r, c)) > w[c])
 				w[c] = strlen(rtab_cell(t, r, c));
 	}
-	for (size_t r = 0; r <= t->nrows + 1; r++) {
-		fputs("   ", out);
-		for (int c = 0; c < t->ncol; c++) {
-			const char *s = r == 0 ? t->head[c] :
-					r == 1 ? NULL : rtab_cell(t, r - 2, c);
-			int right = (t->numeric >> c) & 1;
-
-			int last = c + 1 == t->ncol;
-
-			fputc(' ', out);
-			if (!s)
-				for (size_t i = 0; i < w[c]; i++)
-					fputc('-', out);
-			else if (right || !last)
-				fprintf(out, right ? "%*s" : "%-*s", (int)w[c], s);
-			else
-				fputs(s, out); /* no trailing blanks */
-			if (!last)
-				fputc(' ', out);
-		}
-		fputc('\n', out);
-	}
+	rtab_text_line(t, w, -1, out);
+	rtab_text_line(t, w, -2, out);
+	for (size_t r = 0; r < t->nrows; r++)
+		rtab_text_line(t, w, (long)r, out);
 }
 
 static void html_esc(FILE *out, const char *s)

@@ -440,6 +440,148 @@ static void tlb_should_create_and_destroy_safely(void)
 	CHECK(t.tag == NULL);
 }
 
+/* ---- against a naive model ------------------------------------------------
+ * The documented semantics (tlb.c's header) restated as plainly as possible:
+ * modulo set index, linear scans, no shortcuts.  Random operations, every
+ * result compared. */
+#define NV_MAX 64
+struct naive {
+	uint32_t sets, ways;
+	enum tlb_policy p;
+	int valid[NV_MAX];
+	uint64_t vpn[NV_MAX], data[NV_MAX], stamp[NV_MAX], clock, rng;
+	uint16_t asid[NV_MAX];
+	uint8_t bit[NV_MAX][NV_MAX]; /* [set][node] */
+};
+
+static int nv_find(struct naive *n, uint64_t vpn, uint16_t asid)
+{
+	uint32_t set = (uint32_t)(vpn % n->sets);
+	for (uint32_t w = 0; w < n->ways; w++) {
+		int i = (int)(set * n->ways + w);
+		if (n->valid[i] && n->vpn[i] == vpn && n->asid[i] == asid)
+			return i;
+	}
+	return -1;
+}
+
+static void nv_touch(struct naive *n, int i, int fill)
+{
+	uint32_t set = (uint32_t)i / n->ways, w = (uint32_t)i % n->ways, node = 1;
+	if (n->p == TLB_LRU || (n->p == TLB_FIFO && fill))
+		n->stamp[i] = ++n->clock;
+	if (n->p != TLB_PLRU)
+		return;
+	for (uint32_t half = n->ways / 2; half; half /= 2) {
+		int right = (w & half) != 0;
+		n->bit[set][node] = !right;
+		node = 2 * node + (uint32_t)right;
+	}
+}
+
+static int nv_lookup(struct naive *n, uint64_t vpn, uint16_t asid, uint64_t *d)
+{
+	int i = nv_find(n, vpn, asid);
+	if (i < 0)
+		return 0;
+	nv_touch(n, i, 0);
+	*d = n->data[i];
+	return 1;
+}
+
+static void nv_fill(struct naive *n, uint64_t vpn, uint16_t asid, uint64_t d)
+{
+	uint32_t set = (uint32_t)(vpn % n->sets), w, v = n->ways;
+	int i = nv_find(n, vpn, asid);
+	if (i < 0) {
+		for (w = 0; w < n->ways && v == n->ways; w++)
+			if (!n->valid[set * n->ways + w])
+				v = w;
+		if (v == n->ways && (n->p == TLB_LRU || n->p == TLB_FIFO)) {
+			v = 0;
+			for (w = 1; w < n->ways; w++)
+				if (n->stamp[set * n->ways + w] < n->stamp[set * n->ways + v])
+					v = w;
+		} else if (v == n->ways && n->p == TLB_PLRU) {
+			uint32_t node = 1;
+			v = 0;
+			for (uint32_t half = n->ways / 2; half; half /= 2) {
+				v += n->bit[set][node] ? half : 0;
+				node = 2 * node + n->bit[set][node];
+			}
+		} else if (v == n->ways) {
+			v = (uint32_t)(ref_xorshift(&n->rng) % n->ways);
+		}
+		i = (int)(set * n->ways + v);
+	}
+	n->valid[i] = 1;
+	n->vpn[i] = vpn;
+	n->asid[i] = asid;
+	n->data[i] = d;
+	nv_touch(n, i, 1);
+}
+
+static uint64_t nv_kill(struct naive *n, int all, int page, uint64_t vpn, uint16_t asid)
+{
+	uint64_t k = 0;
+	for (uint32_t i = 0; i < n->sets * n->ways; i++) {
+		if (n->valid[i] && (all || (n->asid[i] == asid && (!page || n->vpn[i] == vpn)))) {
+			n->valid[i] = 0;
+			n->stamp[i] = 0;
+			k++;
+		}
+	}
+	return k;
+}
+
+static void tlb_should_match_a_naive_model_under_random_operations(void)
+{
+	static const struct { uint32_t e, w; } geo[] = {
+		{ 16, 4 }, { 24, 8 }, { 8, 0 }, { 12, 3 }, { 64, 0 }, { 18, 1 }, { 32, 2 },
+	};
+	uint64_t r = 0x1234567;
+	for (size_t g = 0; g < sizeof geo / sizeof geo[0]; g++) {
+		for (int p = TLB_LRU; p <= TLB_RANDOM; p++) {
+			uint32_t ways = geo[g].w ? geo[g].w : geo[g].e;
+			struct tlb t;
+			struct naive n;
+			int bad = 0;
+			if (p == TLB_PLRU && (ways & (ways - 1)))
+				continue;
+			memset(&n, 0, sizeof n);
+			n.sets = geo[g].e / ways;
+			n.ways = ways;
+			n.p = (enum tlb_policy)p;
+			n.rng = ref_splitmix(7);
+			CHECK_EQ(tlb_create(&t, (struct tlb_geom){ geo[g].e, geo[g].w },
+					    (enum tlb_policy)p, 12, 7), 0);
+			for (int step = 0; step < 20000 && !bad; step++) {
+				uint64_t x = ref_xorshift(&r), vpn = x % 53, d1 = 1, d2 = 2;
+				uint16_t asid = (uint16_t)((x >> 8) % 3);
+				unsigned op = (unsigned)((x >> 16) % 100);
+				if (op < 60) {
+					int a = tlb_lookup(&t, vpn, asid, &d1), b = nv_lookup(&n, vpn, asid, &d2);
+					bad |= a != b || (a && d1 != d2);
+				} else if (op < 90) {
+					tlb_fill(&t, vpn, asid, x << 12);
+					nv_fill(&n, vpn, asid, x << 12);
+				} else if (op < 96) {
+					bad |= tlb_flush_page(&t, vpn, asid) != nv_kill(&n, 0, 1, vpn, asid);
+				} else if (op < 99) {
+					bad |= tlb_flush_asid(&t, asid) != nv_kill(&n, 0, 0, 0, asid);
+				} else {
+					bad |= tlb_flush_all(&t) != nv_kill(&n, 1, 0, 0, 0);
+				}
+				if (bad)
+					fprintf(stderr, "  geometry %u:%u policy %d: differs at step %d\n",
+						geo[g].e, geo[g].w, p, step);
+			}
+			CHECK(!bad);
+			tlb_destroy(&t);
+		}
+	}
+}
+
 int main(void)
 {
 	RUN(tlb_should_index_power_of_two_sets_by_mask);
@@ -460,5 +602,6 @@ int main(void)
 	RUN(tlb_should_flush_all_asid_and_page);
 	RUN(tlb_should_count_hits_and_misses);
 	RUN(tlb_should_create_and_destroy_safely);
+	RUN(tlb_should_match_a_naive_model_under_random_operations);
 	return T_DONE();
 }
