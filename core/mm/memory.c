@@ -204,9 +204,15 @@ unsigned vm_pgp(const struct vma *v)
 	return p;
 }
 
+/* flush_tlb_page after a PTE changed under a present translation (COW,
+ * reuse, dirty/young updates): one page, recorded as a tlb_shootdown. */
 void mm__flush_page(struct sim *s, struct mm *mm, vaddr_t va)
 {
 	tlb_hier_flush_page(&s->tlb, va, mm->asid);
+	if (mm->owner)
+		mm->owner->st.shootdowns++;
+	mm__event(s, mm->owner, EV_TLB_SHOOTDOWN, va & ~((UINT64_C(1) << s->page_shift) - 1), 1,
+		  NULL);
 }
 
 void flush_tlb_range(struct sim *s, struct mm *mm, vaddr_t start, vaddr_t end)
