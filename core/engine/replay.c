@@ -51,15 +51,17 @@ static void run_tlb_mode(struct sim *s, struct task *t, const uint64_t *acc, siz
 	s->now += tlb_cost(s, &before, &t->st.tlb, walks);
 }
 
-/* Full mode: one page.  The TLB-hit path is inline; anything else goes to mm/. */
-static inline int access_page(struct sim *s, struct task *t, unsigned kind, vaddr_t va)
+/* What a TLB entry must allow for each access kind (R, W, X). */
+static const uint8_t tlb_need[4] = { 0, 0, TLBE_WRITE, TLBE_EXEC };
+
+/* Full mode, one page, after the inline L1 probe missed or did not allow
+ * the access: the rest of the TLB lookup, then the walk and the fault path. */
+static int access_page_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va,
+			    int probed_hit, uint64_t data)
 {
-	uint64_t data;
-	if (tlb_hier_lookup(&s->tlb, kind, va, t->asid, &data)) {
-		unsigned need = kind == ACC_WRITE ? TLBE_WRITE : kind == ACC_EXEC ? TLBE_EXEC : 0;
-		if ((data & need) == need)
-			return 0;
-	}
+	if (!probed_hit && tlb_hier_lookup(&s->tlb, kind, va, t->asid, &data) &&
+	    (data & tlb_need[kind]) == tlb_need[kind])
+		return 0;
 	return mm_access_slow(s, t, kind, va);
 }
 
@@ -68,7 +70,12 @@ static int access_full(struct sim *s, struct task *t, unsigned kind, vaddr_t va,
 	unsigned shift = s->page_shift;
 	vaddr_t first = va >> shift, last = (va + (size ? size : 1) - 1) >> shift;
 	for (vaddr_t p = first; p <= last; p++) {
-		int rc = access_page(s, t, kind, p == first ? va : p << shift);
+		vaddr_t a = p == first ? va : p << shift;
+		uint64_t data = 0;
+		int hit = tlb_hier_lookup_fast(&s->tlb, kind, a, t->asid, &data);
+		if (hit && (data & tlb_need[kind]) == tlb_need[kind])
+			continue;
+		int rc = access_page_slow(s, t, kind, a, hit, data);
 		if (rc)
 			return rc;
 		if (!t->alive)
@@ -77,19 +84,35 @@ static int access_full(struct sim *s, struct task *t, unsigned kind, vaddr_t va,
 	return 0;
 }
 
+/* Full mode: the TLB-hit path of a one-page access is inline; everything
+ * else (L2, walks, faults, page-crossing accesses) is not. */
 static int run_full_mode(struct sim *s, struct task *t, const uint64_t *acc, size_t n)
 {
+	struct tlb_hier *h = &s->tlb;
 	struct tlb_stats before = t->st.tlb;
-	uint64_t walks0 = t->st.walks;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t w = acc[i];
-		int rc = access_full(s, t, tacc_kind(w), tacc_addr(w), tacc_size(w));
+	uint64_t walks0 = t->st.walks, pmask = (UINT64_C(1) << s->page_shift) - 1;
+	uint16_t asid = t->asid;
+	size_t i;
+	for (i = 0; i < n; i++) {
+		uint64_t w = acc[i], va = tacc_addr(w), data = 0;
+		unsigned kind = tacc_kind(w), size = tacc_size(w);
+		int rc;
+		if ((va & pmask) + size - 1 <= pmask) {
+			int hit = tlb_hier_lookup_fast(h, kind, va, asid, &data);
+			if (hit && (data & tlb_need[kind]) == tlb_need[kind])
+				continue;
+			rc = access_page_slow(s, t, kind, va, hit, data);
+		} else {
+			rc = access_full(s, t, kind, va, size);
+		}
 		if (rc)
 			return rc;
-		if (!t->alive)
+		if (!t->alive) {
+			i++;
 			break;
+		}
 	}
-	t->st.accesses += n;
+	t->st.accesses += i;
 	s->now += tlb_cost(s, &before, &t->st.tlb, t->st.walks - walks0);
 	return 0;
 }

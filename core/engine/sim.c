@@ -91,7 +91,9 @@ struct sim *sim_create(const struct sim_config *cfg, char *err, size_t n)
 	s->huge_zero_pfn = PFN_NONE;
 	if (setup_paging(s, err, n))
 		goto fail;
-	if (tlb_hier_create(&s->tlb, &cfg->tlb)) {
+	struct tlb_config tc = cfg->tlb;
+	tc.page_shift = s->fmt.page_shift; /* arm64 16K/64K granules */
+	if (tlb_hier_create(&s->tlb, &tc)) {
 		snprintf(err, n, "cannot create the TLBs with this geometry");
 		goto fail;
 	}

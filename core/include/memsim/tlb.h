@@ -348,6 +348,35 @@ TLB__HOT unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vp
 	return 0;
 }
 
+/* The first probe of tlb_hier_lookup, inline for the full-mode hit path:
+ * the entry the L1 array (or the page's set) used last.  Returns 1 with
+ * *data and the hit counted exactly as tlb_hier_lookup counts it, or 0
+ * having counted nothing (the caller then calls tlb_hier_lookup). */
+TLB__HOT int tlb_hier_lookup_fast(struct tlb_hier *h, unsigned kind, uint64_t va,
+				  uint16_t asid, uint64_t *data)
+{
+	int exec = kind == ACC_EXEC;
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+	uint64_t vpn = va >> h->page_shift, tag = tlb__tag(vpn, asid);
+
+	if (tag != l1->last_tag) {
+		const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
+		if (mru[0] != tag)
+			return 0;
+		l1->last_tag = tag;
+		l1->last_idx = (uint32_t)mru[1];
+	}
+	*data = l1->data[l1->last_idx];
+	l1->hits++;
+	if (h->st) {
+		if (exec)
+			h->st->l1i_hits++;
+		else
+			h->st->l1d_hits++;
+	}
+	return 1;
+}
+
 TLB__HOT unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
 				  uint64_t size, uint16_t asid)
 {
