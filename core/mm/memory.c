@@ -184,6 +184,24 @@ pte_t *pt_walk(struct sim *s, struct mm *mm, vaddr_t va, unsigned level, int all
 	return &tbl[pt_index(f, level, va)];
 }
 
+/* pte_alloc + pte_offset_map: the PTE for addr under a PMD-level entry,
+ * allocating the PTE table when the entry is empty.  NULL when out of
+ * memory (or when the entry is a huge leaf, which the caller handled). */
+static pte_t *pte_alloc_map(struct sim *s, struct mm *mm, pte_t *pmd, vaddr_t addr)
+{
+	const struct pt_format *f = &s->fmt;
+	unsigned last = f->levels - 1;
+	if (s->ops->pte_none(*pmd)) {
+		pfn_t pfn = pt_alloc_table(s, mm, last);
+		if (pfn == PFN_NONE)
+			return NULL;
+		*pmd = s->ops->mk_table(pfn);
+	} else if (!s->ops->pte_table(*pmd)) {
+		return NULL;
+	}
+	return &pt_table(s, s->ops->pte_pfn(*pmd))[pt_index(f, last, addr)];
+}
+
 unsigned vm_pgp(const struct vma *v)
 {
 	unsigned f = v->vm_flags, p = 0;
@@ -710,7 +728,8 @@ static unsigned __handle_mm_fault(struct sim *s, struct task *t, struct vma *vma
 			}
 		}
 	}
-	vmf.pte = pt_walk(s, mm, addr, f->levels - 1, 1, NULL, &oom);
+	vmf.pte = vmf.pmd ? pte_alloc_map(s, mm, vmf.pmd, addr)
+			  : pt_walk(s, mm, addr, f->levels - 1, 1, NULL, &oom);
 	if (!vmf.pte)
 		return VM_FAULT_OOM;
 	return handle_pte_fault(&vmf);
