@@ -95,9 +95,12 @@ int mm_fork(struct sim *s, struct task *parent, struct task *child)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->start_stack = src->start_stack;
+	dst->total_vm = src->total_vm;
 	for (struct vma *v = vma_first(src); v; v = vma_next(src, v)) {
-		if (v->vm_flags & VM_DONTCOPY)
+		if (v->vm_flags & VM_DONTCOPY) {
+			dst->total_vm -= (v->vm_end - v->vm_start) >> s->page_shift;
 			continue;
+		}
 		struct vma *nv = vma_insert_copy(dst, v);
 		if (!nv)
 			return sim__error(s, SIM_ENOMEM, "out of memory");

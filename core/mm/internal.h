@@ -60,7 +60,9 @@ void mm_free_vmas(struct mm *mm);
 /* Insert a VMA copy into `mm` (used by dup_mmap).  Returns the new VMA.
  * (mmap.c: map_count is updated; total_vm is left to the caller, as Linux's
  * dup_mmap copies the counters.  NULL on host OOM.  mm_free_vmas zeroes
- * map_count and total_vm.) */
+ * map_count and total_vm.  Every VMA in a tree is allocated by mmap.c and
+ * carries hidden placement data: never link or free a VMA made elsewhere,
+ * and change vm_start/vm_end only through mmap.c's functions.) */
 struct vma *vma_insert_copy(struct mm *mm, const struct vma *src);
 
 /*
@@ -84,7 +86,8 @@ int expand_stack(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t addr);
 /* Check the VMA tree of `mm` (for tests): ordering, no overlap, parent links,
  * AVL heights and balance, map_count.  Returns 0 if valid, else a negative
  * number naming the first broken invariant (-1 order/overlap, -2 parent link,
- * -3 height, -4 balance, -5 map_count, -6 empty VMA). */
+ * -3 height, -4 balance, -5 map_count, -6 empty VMA, -7 stale mmap_cache,
+ * -8 placement gap bookkeeping). */
 int vma_tree_check(struct mm *mm);
 /* The lowest address the stack guard gap of `vma` reserves: vm_start minus
  * stack_guard_gap pages for VM_GROWSDOWN VMAs (clamped at 0), else vm_start. */

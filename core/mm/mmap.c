@@ -11,8 +11,9 @@
  *   - no locks, no RCU, no per-VMA locks, no userfaultfd, no mseal, no KSM,
  *     no anon_vma_name, no mempolicy, no VM_SPECIAL/VM_PFNMAP mappings;
  *   - VMAs live in an AVL tree keyed on vm_start (struct vma's left/right/
- *     parent/height) instead of the maple tree; gap search walks VMAs
- *     downwards from mmap_base (O(VMAs) per placement; no augmented gaps);
+ *     parent/height) instead of the maple tree, augmented with free gaps as
+ *     Linux's rb tree was until 6.0 (rb_subtree_gap), so placement is
+ *     O(log n);
  *   - anon_vma is one id per family; the anon_vma_chain (list_is_singular)
  *     test of is_mergeable_anon_vma is not modelled: two VMAs are anon_vma
  *     compatible when either id is 0 or both are equal;
@@ -110,14 +111,16 @@ static uint64_t stack_guard_gap(const struct sim *s)
  * Linux vm_start_gap: a VM_GROWSDOWN VMA reserves stack_guard_gap below its
  * start (clamped at 0); other VMAs reserve nothing.
  */
-vaddr_t vm_start_gap(const struct sim *s, const struct vma *vma)
+static vaddr_t start_gap(const struct vma *vma, uint64_t gap)
 {
-	uint64_t gap;
-
 	if (!(vma->vm_flags & VM_GROWSDOWN))
 		return vma->vm_start;
-	gap = stack_guard_gap(s);
 	return vma->vm_start > gap ? vma->vm_start - gap : 0;
+}
+
+vaddr_t vm_start_gap(const struct sim *s, const struct vma *vma)
+{
+	return start_gap(vma, stack_guard_gap(s));
 }
 
 /*
@@ -137,16 +140,67 @@ static int vm_enough_memory(const struct sim *s, uint64_t pages)
 
 /* ---- the AVL tree ------------------------------------------------------------- */
 
+/*
+ * Every VMA of a tree is the first member of a vma_node allocated here, which
+ * adds what Linux's rb tree kept as rb_subtree_gap (v3.9 to v6.0): the free
+ * space below each VMA and the largest such gap in its subtree, so that
+ * get_unmapped_area finds a hole in O(log n).  The gaps are raw
+ * (vm_start - previous vm_end); the stack guard gap is applied when a
+ * candidate is checked, as Linux does after its gap search.
+ */
+struct vma_node {
+	struct vma vma;          /* first: a tree's struct vma * is a struct vma_node * */
+	vaddr_t gap;             /* vm_start - previous VMA's vm_end (0 if they touch) */
+	vaddr_t subtree_gap;     /* largest gap in this subtree */
+};
+
+static struct vma_node *node_of(struct vma *v)
+{
+	return (struct vma_node *)v;
+}
+
+static const struct vma_node *cnode_of(const struct vma *v)
+{
+	return (const struct vma_node *)v;
+}
+
+static struct vma *vma_alloc(void)
+{
+	struct vma_node *n = calloc(1, sizeof(*n));
+
+	return n ? &n->vma : NULL;
+}
+
 static int node_height(const struct vma *v)
 {
 	return v ? v->height : 0;
 }
 
-static void update_height(struct vma *v)
+static vaddr_t node_subtree_gap(const struct vma *v)
+{
+	return v ? cnode_of(v)->subtree_gap : 0;
+}
+
+/* Recompute the height and the subtree gap of v from its children. */
+static void update_node(struct vma *v)
 {
 	int l = node_height(v->left), r = node_height(v->right);
+	vaddr_t g = node_of(v)->gap, lg = node_subtree_gap(v->left), rg = node_subtree_gap(v->right);
 
 	v->height = 1 + (l > r ? l : r);
+	node_of(v)->subtree_gap = g > lg ? (g > rg ? g : rg) : (lg > rg ? lg : rg);
+}
+
+/* Linux vma_gap_update: v's own gap from its predecessor, then the subtree
+ * gaps up to the root. */
+static void vma_gap_update(struct mm *mm, struct vma *v)
+{
+	struct vma *prev = vma_prev(mm, v);
+	vaddr_t prev_end = prev ? prev->vm_end : 0;
+
+	node_of(v)->gap = v->vm_start > prev_end ? v->vm_start - prev_end : 0;
+	for (; v; v = v->parent)
+		update_node(v);
 }
 
 /* Make `new` take `old`'s place under `parent` (or at the root). */
@@ -172,8 +226,8 @@ static struct vma *rotate_left(struct mm *mm, struct vma *x)
 	replace_child(mm, x->parent, x, y);
 	y->left = x;
 	x->parent = y;
-	update_height(x);
-	update_height(y);
+	update_node(x);
+	update_node(y);
 	return y;
 }
 
@@ -187,8 +241,8 @@ static struct vma *rotate_right(struct mm *mm, struct vma *x)
 	replace_child(mm, x->parent, x, y);
 	y->right = x;
 	x->parent = y;
-	update_height(x);
-	update_height(y);
+	update_node(x);
+	update_node(y);
 	return y;
 }
 
@@ -198,7 +252,7 @@ static void rebalance(struct mm *mm, struct vma *n)
 	while (n) {
 		int bf;
 
-		update_height(n);
+		update_node(n);
 		bf = node_height(n->left) - node_height(n->right);
 		if (bf > 1) {
 			if (node_height(n->left->left) < node_height(n->left->right))
@@ -215,7 +269,7 @@ static void rebalance(struct mm *mm, struct vma *n)
 
 static void vma_tree_insert(struct mm *mm, struct vma *v)
 {
-	struct vma **link = &mm->mmap_root, *parent = NULL;
+	struct vma **link = &mm->mmap_root, *parent = NULL, *next;
 
 	while (*link) {
 		parent = *link;
@@ -225,14 +279,18 @@ static void vma_tree_insert(struct mm *mm, struct vma *v)
 	v->parent = parent;
 	v->height = 1;
 	*link = v;
-	rebalance(mm, parent);
+	vma_gap_update(mm, v);
+	rebalance(mm, v);
+	next = vma_next(mm, v);
+	if (next)
+		vma_gap_update(mm, next);
 }
 
 /* Unlink `v` by pointer (keys are never searched, so a VMA whose bounds are
  * being changed can be removed). */
 static void vma_tree_erase(struct mm *mm, struct vma *v)
 {
-	struct vma *fix;
+	struct vma *fix, *next = vma_next(mm, v);
 
 	if (v->left && v->right) {
 		struct vma *succ = v->right;
@@ -259,6 +317,8 @@ static void vma_tree_erase(struct mm *mm, struct vma *v)
 	}
 	v->left = v->right = v->parent = NULL;
 	rebalance(mm, fix);
+	if (next)
+		vma_gap_update(mm, next);
 }
 
 static struct vma *subtree_first(struct vma *n)
@@ -366,11 +426,19 @@ static int check_subtree(const struct vma *n, const struct vma *parent, uint32_t
 		return -4;
 	if (n->vm_start >= n->vm_end)
 		return -6;
+	{
+		vaddr_t g = cnode_of(n)->gap, lg = node_subtree_gap(n->left);
+		vaddr_t rg = node_subtree_gap(n->right), m = g > lg ? g : lg;
+
+		if (cnode_of(n)->subtree_gap != (m > rg ? m : rg))
+			return -8;
+	}
 	(*count)++;
 	return n->height;
 }
 
-/* See internal.h.  -7: mmap_cache points outside the tree. */
+/* See internal.h.  Also -7: mmap_cache points outside the tree; -8: the
+ * hidden gap bookkeeping of the placement search is wrong. */
 int vma_tree_check(struct mm *mm)
 {
 	uint32_t count = 0;
@@ -384,6 +452,8 @@ int vma_tree_check(struct mm *mm)
 	for (v = vma_first(mm); v; prev = v, v = vma_next(mm, v)) {
 		if (prev && prev->vm_end > v->vm_start)
 			return -1;
+		if (cnode_of(v)->gap != v->vm_start - (prev ? prev->vm_end : 0))
+			return -8;
 		cached |= v == mm->mmap_cache;
 	}
 	return mm->mmap_cache && !cached ? -7 : 0;
@@ -414,16 +484,21 @@ static void vma_remove(const struct sim *s, struct mm *mm, struct vma *v)
 static void vma_set_range(const struct sim *s, struct mm *mm, struct vma *v, vaddr_t start,
 			  vaddr_t end, uint64_t pgoff)
 {
+	struct vma *next = vma_next(mm, v);
+
 	mm->total_vm += ((end - start) >> pshift(s)) - vma_pages(s, v);
 	v->vm_start = start;
 	v->vm_end = end;
 	v->vm_pgoff = pgoff;
 	mm->mmap_cache = NULL;
+	vma_gap_update(mm, v);
+	if (next)
+		vma_gap_update(mm, next);
 }
 
 static struct vma *vm_area_dup(const struct vma *src)
 {
-	struct vma *v = malloc(sizeof(*v));
+	struct vma *v = vma_alloc();
 
 	if (!v)
 		return NULL;
@@ -672,60 +747,90 @@ static struct vma *vma_modify_flags(struct sim *s, struct mm *mm, struct vma *vm
 /* ---- placement (get_unmapped_area) ------------------------------------------------- */
 
 /*
+ * Does [gap_start, gap_end) clipped to [low, high) hold len bytes?  Returns
+ * the clipped bounds in *lo / *hi.
+ */
+static int gap_fits(vaddr_t gap_start, vaddr_t gap_end, uint64_t len, vaddr_t low, vaddr_t high,
+		    vaddr_t *lo, vaddr_t *hi)
+{
+	*lo = gap_start > low ? gap_start : low;
+	*hi = gap_end < high ? gap_end : high;
+	return *hi > *lo && *hi - *lo >= len;
+}
+
+/*
+ * The highest hole of the subtree of n that fits (reverse in-order walk,
+ * skipping subtrees whose largest raw gap is too small or that lie outside
+ * [low, high)).  The hole below a VMA ends at its vm_start_gap.  0 if none.
+ */
+static vaddr_t gap_search_topdown(const struct vma *n, uint64_t len, vaddr_t low, vaddr_t high,
+				  uint64_t guard)
+{
+	vaddr_t a, lo, hi;
+
+	if (!n || cnode_of(n)->subtree_gap < len)
+		return 0;
+	if (n->vm_end < high && (a = gap_search_topdown(n->right, len, low, high, guard)))
+		return a;
+	if (cnode_of(n)->gap >= len &&
+	    gap_fits(n->vm_start - cnode_of(n)->gap, start_gap(n, guard), len, low, high, &lo, &hi))
+		return hi - len;
+	if (n->vm_start > low)
+		return gap_search_topdown(n->left, len, low, high, guard);
+	return 0;
+}
+
+/* The lowest such hole (in-order walk), or 0. */
+static vaddr_t gap_search_bottomup(const struct vma *n, uint64_t len, vaddr_t low, vaddr_t high,
+				   uint64_t guard)
+{
+	vaddr_t a, lo, hi;
+
+	if (!n || cnode_of(n)->subtree_gap < len)
+		return 0;
+	if (n->vm_start > low && (a = gap_search_bottomup(n->left, len, low, high, guard)))
+		return a;
+	if (cnode_of(n)->gap >= len &&
+	    gap_fits(n->vm_start - cnode_of(n)->gap, start_gap(n, guard), len, low, high, &lo, &hi))
+		return lo;
+	if (n->vm_end < high)
+		return gap_search_bottomup(n->right, len, low, high, guard);
+	return 0;
+}
+
+/*
  * Linux unmapped_area_topdown: the highest address a such that [a, a+len)
  * lies in [low, high), above the previous VMA's end and below the next VMA's
  * vm_start_gap.  0 if there is none (0 is never a valid result: low >= one
- * page).
+ * page).  O(log n) with the subtree gaps.
  */
 static vaddr_t unmapped_area_topdown(const struct sim *s, struct mm *mm, uint64_t len,
 				     vaddr_t low, vaddr_t high)
 {
-	struct vma *next, *prev;
+	struct vma *last = vma_last(mm);
+	vaddr_t lo, hi;
 
 	if (high <= low || high - low < len)
 		return 0;
-	next = find_vma(mm, high - 1);
-	prev = prev_of(mm, next);
-	for (;;) {
-		vaddr_t gap_end = high, gap_start = low;
-
-		if (next && vm_start_gap(s, next) < gap_end)
-			gap_end = vm_start_gap(s, next);
-		if (prev && prev->vm_end > gap_start)
-			gap_start = prev->vm_end;
-		if (gap_end > gap_start && gap_end - gap_start >= len)
-			return gap_end - len;
-		if (!prev || prev->vm_end <= low)
-			return 0;
-		next = prev;
-		prev = vma_prev(mm, prev);
-	}
+	/* the space above the last VMA is nobody's gap */
+	if (gap_fits(last ? last->vm_end : 0, high, len, low, high, &lo, &hi))
+		return hi - len;
+	return gap_search_topdown(mm->mmap_root, len, low, high, stack_guard_gap(s));
 }
 
 /* Linux unmapped_area (bottom-up): the lowest such address, or 0. */
 static vaddr_t unmapped_area(const struct sim *s, struct mm *mm, uint64_t len, vaddr_t low,
 			     vaddr_t high)
 {
-	struct vma *next, *prev;
+	struct vma *last = vma_last(mm);
+	vaddr_t a, lo, hi;
 
 	if (high <= low || high - low < len)
 		return 0;
-	next = find_vma(mm, low);
-	prev = prev_of(mm, next);
-	for (;;) {
-		vaddr_t start = low, end = high;
-
-		if (prev && prev->vm_end > start)
-			start = prev->vm_end;
-		if (next && vm_start_gap(s, next) < end)
-			end = vm_start_gap(s, next);
-		if (end > start && end - start >= len)
-			return start;
-		if (!next || next->vm_end >= high)
-			return 0;
-		prev = next;
-		next = vma_next(mm, next);
-	}
+	a = gap_search_bottomup(mm->mmap_root, len, low, high, stack_guard_gap(s));
+	if (!a && gap_fits(last ? last->vm_end : 0, high, len, low, high, &lo, &hi))
+		a = lo;
+	return a;
 }
 
 /*
@@ -952,7 +1057,7 @@ static int64_t mmap_region(struct sim *s, struct mm *mm, struct file *file, vadd
 	if (!shared_anon &&
 	    vma_merge_new_range(s, mm, addr, addr + len, vm_flags, file, pgoff, 0))
 		return (int64_t)addr;
-	vma = calloc(1, sizeof(*vma));
+	vma = vma_alloc();
 	if (!vma)
 		return -MM_ENOMEM;
 	vma->vm_start = addr;
@@ -1545,7 +1650,7 @@ static int do_brk_flags(struct sim *s, struct mm *mm, struct vma *brkvma, vaddr_
 		brkvma->vm_flags |= VM_BRK_;
 		return 0;
 	}
-	vma = calloc(1, sizeof(*vma));
+	vma = vma_alloc();
 	if (!vma)
 		return -MM_ENOMEM;
 	vma->vm_start = addr;

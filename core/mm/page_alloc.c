@@ -127,6 +127,11 @@ struct page *pfn_to_page(struct phys *p, pfn_t pfn)
 	return &pg[pfn & (PAGES_PER_SECTION - 1)];
 }
 
+/*
+ * The section table, for page_of() on hot paths.  It is allocated once by
+ * phys_create and never moves; an entry is NULL until a frame of its section
+ * is first touched, which phys_alloc always does for the frames it returns.
+ */
 struct page *const *phys_sections(const struct phys *p)
 {
 	return p->section;

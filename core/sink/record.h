@@ -17,7 +17,7 @@
 #include "memsim/sink.h"
 
 #define SINK_BLOCK_RECS 1024       /* records per block (one hand-off) */
-#define SINK_NBLOCKS 32            /* blocks in the queue: its bound */
+#define SINK_NBLOCKS 64            /* blocks in the queue (4 MiB): its bound */
 #define SINK_ARENA_INIT 4096       /* first arena size of a block */
 #define SINK_ARENA_SOFT_MAX 65536  /* a block whose arena would pass this is
 				      handed off early */

@@ -52,7 +52,10 @@
 #define SINK_TXN_ROWS 100000   /* rows per transaction while running */
 #define SINK_IDLE_COMMIT_S 1   /* commit an open batch idle this long */
 
-#define SINK_MULTI 64           /* rows per multi-row INSERT */
+#define SINK_MULTI 64          /* rows per multi-row INSERT */
+#define SINK_WAKE_FREE (SINK_NBLOCKS / 4) /* a producer waiting for room is
+					     woken when this many blocks are
+					     free: fewer sleeps and wake-ups */
 
 /* Statement index = record tag - REC_FAULT. */
 enum { SINK_INS_FAULT, SINK_INS_EVENT, SINK_INS_SAMPLE, SINK_INS_COUNTER, SINK_NINS };
@@ -87,6 +90,7 @@ struct sink {
 	void *call_arg;
 	uint64_t call_seq, call_done;  /* posted / finished calls */
 	int call_rc;
+	int prod_waiting;              /* the producer waits for free blocks */
 	int stop;                      /* sink_close: writer should exit */
 	int failed;                    /* the writer has failed (werrmsg) */
 	char werrmsg[SIM_ERRMSG_MAX];
@@ -281,7 +285,8 @@ static void *sink_writer_main(void *arg)
 			sink_write_block(s, b);
 			pthread_mutex_lock(&s->mu);
 			s->freeb[s->free_n++] = b;
-			pthread_cond_signal(&s->done);
+			if (s->prod_waiting && s->free_n >= SINK_WAKE_FREE)
+				pthread_cond_signal(&s->done);
 		} else if (s->call_done != s->call_seq) {
 			sink_call_fn fn = s->call_fn;
 			void *carg = s->call_arg;
@@ -333,8 +338,11 @@ static void sink_next_block(struct sink *s)
 
 	pthread_mutex_lock(&s->mu);
 	sink_release_cur_locked(s);
-	while (s->free_n == 0)
+	while (s->free_n == 0) {
+		s->prod_waiting = 1;
 		pthread_cond_wait(&s->done, &s->mu);
+	}
+	s->prod_waiting = 0;
 	b = s->freeb[--s->free_n];
 	pthread_mutex_unlock(&s->mu);
 	b->n = 0;
@@ -875,8 +883,8 @@ static void sink_column_value(sqlite3_stmt *st, int c, struct sink_value *v)
 	}
 }
 
-/* Step one prepared statement, calling fn per row.  0, fn's nonzero value,
- * or an SQLite code (negated into the positive range by the caller). */
+/* Step one prepared statement, calling fn per row.  *sqlrc is SQLITE_OK or
+ * the failing code; returns 0, fn's nonzero value, or -1 on failure. */
 static int sink_query_rows(sqlite3_stmt *st, sink_row_fn fn, void *ud, int *sqlrc)
 {
 	int ncol = sqlite3_column_count(st);
@@ -915,6 +923,31 @@ out:
 	return rc;
 }
 
+/* Run one prepared statement of a query and finalize it: check and bind
+ * the parameters, then call fn per row.  0, fn's nonzero value, or
+ * SIM_EINPUT / SIM_EIO with the message in errbuf. */
+static int sink_query_stmt(struct sink *s, sqlite3_stmt *st,
+			   const struct sink_value *params, int nparams,
+			   sink_row_fn fn, void *ud, char *errbuf, size_t errlen)
+{
+	int want = sqlite3_bind_parameter_count(st);
+	int rc, sqlrc;
+
+	if (want > nparams || (want < nparams && want > 0)) {
+		sqlite3_finalize(st);
+		sink__fmt(s->errmsg, sizeof s->errmsg,
+			  "the SQL takes %d parameters, %d given", want, nparams);
+		sink__fmt(errbuf, errlen, "%s", s->errmsg);
+		return SIM_EINPUT;
+	}
+	sink_bind_params(st, params, want);
+	rc = sink_query_rows(st, fn, ud, &sqlrc);
+	if (sqlrc != SQLITE_OK)
+		rc = sink_query_fail(s, s->rdb, sqlrc, errbuf, errlen);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Flush, then run every statement of `sql` on the query connection, each
  * with `params` bound in order, calling fn per row.  See sink.h. */
 int sink_query(struct sink *s, const char *sql, const struct sink_value *params,
@@ -936,35 +969,15 @@ int sink_query(struct sink *s, const char *sql, const struct sink_value *params,
 		s->rdb = NULL;
 		return SIM_EIO;
 	}
-	while (sql && *sql) {
+	while (rc == 0 && sql && *sql) {
 		sqlite3_stmt *st;
-		const char *tail;
-		int sqlrc = sqlite3_prepare_v2(s->rdb, sql, -1, &st, &tail);
-		int want;
+		int sqlrc = sqlite3_prepare_v2(s->rdb, sql, -1, &st, &sql);
 
 		if (sqlrc != SQLITE_OK)
 			return sink_query_fail(s, s->rdb, sqlrc, errbuf, errlen);
-		sql = tail;
-		if (!st)
-			continue; /* only blanks or a comment */
-		want = sqlite3_bind_parameter_count(st);
-		if (want > nparams || (want < nparams && want > 0)) {
-			sqlite3_finalize(st);
-			sink__fmt(s->errmsg, sizeof s->errmsg,
-				  "the SQL takes %d parameters, %d given", want, nparams);
-			sink__fmt(errbuf, errlen, "%s", s->errmsg);
-			return SIM_EINPUT;
-		}
-		sink_bind_params(st, params, want);
-		rc = sink_query_rows(st, fn, ud, &sqlrc);
-		if (sqlrc != SQLITE_OK) {
-			rc = sink_query_fail(s, s->rdb, sqlrc, errbuf, errlen);
-			sqlite3_finalize(st);
-			return rc;
-		}
-		sqlite3_finalize(st);
-		if (rc)
-			return rc;
+		if (st) /* NULL for blanks or a comment */
+			rc = sink_query_stmt(s, st, params, nparams, fn, ud, errbuf,
+					     errlen);
 	}
-	return 0;
+	return rc;
 }

@@ -309,6 +309,34 @@ static void mremap_should_shrink_grow_in_place_and_move(void)
 	sim_destroy(s);
 }
 
+static void vma_boundaries_should_split_huge_pmds_they_cross(void)
+{
+	struct sim *s = tsim_new();
+	struct task *t = tsim_task(s, 1);
+	int64_t a = do_mmap(s, t, 0, 4 * MiB, RW, PRIV_ANON, NULL, 0);
+	vaddr_t h = (vaddr_t)a;
+
+	CHECK_EQ(h & (2 * MiB - 1), 0);
+	CHECK_EQ(do_madvise(s, t, h, 4 * MiB, TADV_HUGEPAGE), 0);
+	CHECK_EQ(sim_touch(s, 1, ACC_WRITE, h, 1), 0);
+	CHECK_EQ(sim_touch(s, 1, ACC_WRITE, h + 2 * MiB, 1), 0);
+	CHECK_EQ(task_stats(t)->thp_faults, 2);
+	CHECK_EQ(task_rss(t), 1024);
+	/* a boundary on a PMD boundary needs no split */
+	CHECK_EQ(do_mprotect(s, t, h + 2 * MiB, 2 * MiB, TPROT_READ), 0);
+	CHECK_EQ(task_stats(t)->thp_splits, 0);
+	/* one inside the first PMD splits it (the pages stay mapped) */
+	CHECK_EQ(do_mprotect(s, t, h + MiB, MiB, TPROT_READ), 0);
+	CHECK_EQ(task_stats(t)->thp_splits, 1);
+	CHECK_EQ(task_rss(t), 1024);
+	CHECK_EQ(task_mm(t)->map_count, 2);
+	/* munmap of a whole PMD: no split; of part of one: split */
+	CHECK_EQ(do_munmap(s, t, h + 2 * MiB, 2 * MiB), 0);
+	CHECK_EQ(task_stats(t)->thp_splits, 1);
+	CHECK_EQ(task_rss(t), 512);
+	sim_destroy(s);
+}
+
 int main(void)
 {
 	RUN(mmap_should_merge_adjacent_anonymous_regions);
@@ -321,5 +349,6 @@ int main(void)
 	RUN(madvise_hugepage_should_split_and_merge);
 	RUN(madvise_fork_flags_should_follow_linux);
 	RUN(mremap_should_shrink_grow_in_place_and_move);
+	RUN(vma_boundaries_should_split_huge_pmds_they_cross);
 	return T_DONE();
 }

@@ -204,6 +204,82 @@ static void munmap_mprotect_madvise_should_refuse_bad_arguments(void)
 	sim_destroy(s);
 }
 
+/* Reference top-down search: walk every gap from the top (what the tree's
+ * gap search must reproduce). */
+static vaddr_t reference_topdown(struct sim *s, struct task *t, uint64_t len)
+{
+	struct mm *mm = task_mm(t);
+	vaddr_t high = mm->mmap_base, low = 65536, best = 0;
+	struct vma *prev = NULL;
+
+	for (struct vma *v = vma_first(mm);; prev = v, v = vma_next(mm, v)) {
+		vaddr_t lo = prev && prev->vm_end > low ? prev->vm_end : low;
+		vaddr_t hi = v && vm_start_gap(s, v) < high ? vm_start_gap(s, v) : high;
+
+		if (hi > lo && hi - lo >= len)
+			best = hi - len;
+		if (!v)
+			break;
+	}
+	return best;
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+	*x = *x * 6364136223846793005u + 1442695040888963407u;
+	return *x >> 33;
+}
+
+static void placement_should_match_an_exhaustive_search(void)
+{
+	struct sim *s = tsim_new();
+	struct task *t = tsim_task(s, 1);
+	vaddr_t base = base_of(t), live[400];
+	uint64_t lens[400], seed = 5, bad = 0;
+	unsigned n = 0;
+
+	/* a few stacks with guard gaps in the way */
+	for (int i = 1; i <= 3; i++)
+		do_mmap(s, t, base - (uint64_t)i * 64 * MiB, 8 * P, RW,
+			FIXED_ANON | TMAP_GROWSDOWN, NULL, 0);
+	for (int step = 0; step < 3000; step++) {
+		if (n < 400 && (n == 0 || rng_next(&seed) % 5 < 3)) {
+			uint64_t len = (1 + rng_next(&seed) % 300) * P;
+			unsigned prot = rng_next(&seed) & 1 ? RW : TPROT_READ;
+			vaddr_t want = reference_topdown(s, t, len);
+			int64_t got = do_mmap(s, t, 0, len, prot, PRIV_ANON, NULL, 0);
+
+			if (got != (int64_t)want)
+				bad++;
+			live[n] = (vaddr_t)got;
+			lens[n++] = len;
+		} else {
+			unsigned j = (unsigned)(rng_next(&seed) % n);
+
+			do_munmap(s, t, live[j], lens[j]);
+			live[j] = live[--n];
+			lens[j] = lens[n];
+		}
+		if (vma_tree_check(task_mm(t)))
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+	sim_destroy(s);
+}
+
+static void mmap_should_fall_back_to_bottom_up_when_nothing_fits_below_base(void)
+{
+	struct sim *s = tsim_new();
+	struct task *t = tsim_task(s, 1);
+	vaddr_t top = mm__fmt(s)->task_size, legacy = (top / 3 + P - 1) & ~(P - 1);
+
+	task_mm(t)->mmap_base = 0x100000; /* only 960 KiB above mmap_min_addr */
+	CHECK_EQ(do_mmap(s, t, 0, 512 * 1024, RW, PRIV_ANON, NULL, 0), 0x100000 - 512 * 1024);
+	CHECK_EQ(do_mmap(s, t, 0, MiB, RW, PRIV_ANON, NULL, 0), legacy);
+	CHECK_EQ(do_mmap(s, t, 0, MiB, TPROT_READ, PRIV_ANON, NULL, 0), legacy + MiB);
+	sim_destroy(s);
+}
+
 int main(void)
 {
 	RUN(mmap_should_use_a_free_hint);
@@ -214,5 +290,7 @@ int main(void)
 	RUN(mmap_fixed_should_replace_existing_mappings);
 	RUN(mmap_should_refuse_bad_arguments);
 	RUN(munmap_mprotect_madvise_should_refuse_bad_arguments);
+	RUN(placement_should_match_an_exhaustive_search);
+	RUN(mmap_should_fall_back_to_bottom_up_when_nothing_fits_below_base);
 	return T_DONE();
 }
