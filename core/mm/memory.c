@@ -780,41 +780,63 @@ static void zap_pte(struct sim *s, struct mm *mm, pte_t *pte)
 	mm__put_page(s, pfn);
 }
 
+/*
+ * The walk over [start, end) that zap and change_protection share (Linux's
+ * walk of pgd -> p4d -> pud -> pmd -> pte ranges): a huge PMD wholly inside
+ * the range goes to ->huge, one only partly inside is split first; every
+ * PTE that is not none goes to ->pte, a table at a time; missing tables are
+ * skipped.  Returns 1 if any callback changed an entry.
+ */
+struct range_ops {
+	void (*huge)(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vaddr_t haddr);
+	int (*pte)(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte);
+};
+
+static int walk_page_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
+			   vaddr_t end, const struct range_ops *ro)
+{
+	const struct pt_format *f = &s->fmt;
+	unsigned shift = s->page_shift;
+	vaddr_t span = UINT64_C(1) << f->shift[f->levels - 2]; /* what one PTE table maps */
+	int any = 0;
+	for (vaddr_t a = start; a < end;) {
+		vaddr_t next = (a & ~(span - 1)) + span;
+		pte_t *huge = NULL;
+		pte_t *pte = pt_walk(s, mm, a, f->levels - 1, 0, &huge, NULL);
+		if (huge) {
+			vaddr_t h = a & ~(span - 1);
+			if (h >= start && next <= end) {
+				ro->huge(s, mm, vma, huge, h);
+				any = 1;
+				a = next;
+			} else {
+				__split_huge_pmd(s, mm, vma, huge, h);
+			}
+			continue;
+		}
+		if (next > end || next < a)
+			next = end;
+		for (; pte && a < next; a += UINT64_C(1) << shift, pte++)
+			if (!s->ops->pte_none(*pte))
+				any |= ro->pte(s, mm, vma, pte);
+		a = next;
+	}
+	return any;
+}
+
+static int zap_one(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
+{
+	(void)vma;
+	zap_pte(s, mm, pte);
+	return 1;
+}
+
 /* unmap_page_range: drop the mappings of [start, end); returns 1 if any
  * entry was present (the caller flushes). */
 int unmap_page_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start, vaddr_t end)
 {
-	const struct pt_format *f = &s->fmt;
-	uint64_t psz = UINT64_C(1) << s->page_shift;
-	uint64_t hsz = f->huge_level >= 0 ? UINT64_C(1) << f->shift[f->huge_level] : 0;
-	int any = 0;
-	for (vaddr_t a = start; a < end;) {
-		pte_t *huge = NULL;
-		pte_t *pte = pt_walk(s, mm, a, f->levels - 1, 0, &huge, NULL);
-		if (huge) {
-			vaddr_t h = a & ~(hsz - 1);
-			if (h >= start && h + hsz <= end) {
-				zap_huge_pmd(s, mm, vma, huge, h);
-				any = 1;
-				a = h + hsz;
-				continue;
-			}
-			__split_huge_pmd(s, mm, vma, huge, h);
-			continue;
-		}
-		if (!pte) {
-			/* no table here: skip to the next table boundary */
-			vaddr_t span = UINT64_C(1) << f->shift[f->levels - 2];
-			a = (a & ~(span - 1)) + span;
-			continue;
-		}
-		if (!s->ops->pte_none(*pte)) {
-			zap_pte(s, mm, pte);
-			any = 1;
-		}
-		a += psz;
-	}
-	return any;
+	static const struct range_ops zap = { zap_huge_pmd, zap_one };
+	return walk_page_range(s, mm, vma, start, end, &zap);
 }
 
 void zap_page_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start, vaddr_t end)
@@ -837,44 +859,35 @@ static int can_change_pte_writable(struct sim *s, struct vma *vma, pte_t e)
 	return (pg->flags & PG_anon) && (pg->flags & PG_anon_exclusive);
 }
 
+/* change_huge_pmd: the whole PMD changes protection in place. */
+static void change_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd,
+			    vaddr_t haddr)
+{
+	(void)mm, (void)haddr;
+	*pmd = s->ops->pte_modify(*pmd, vm_pgp(vma) & ~PGP_WRITE);
+}
+
+/* change_pte_range for one PTE: new protection, write-protected unless the
+ * page may be written at once. */
+static int change_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	unsigned pgp = vm_pgp(vma);
+	(void)mm;
+	if (!ops->pte_present(*pte))
+		return 0;
+	pte_t e = ops->pte_modify(*pte, pgp & ~PGP_WRITE);
+	if (!(pgp & PGP_NONE) && can_change_pte_writable(s, vma, e))
+		e = ops->pte_mkwrite(e);
+	*pte = e;
+	return 1;
+}
+
 void change_protection(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 		       vaddr_t end)
 {
-	const struct pt_format *f = &s->fmt;
-	const struct mmu_arch_ops *ops = s->ops;
-	uint64_t psz = UINT64_C(1) << s->page_shift;
-	unsigned pgp = vm_pgp(vma);
-	int any = 0;
-	for (vaddr_t a = start; a < end;) {
-		pte_t *huge = NULL;
-		pte_t *pte = pt_walk(s, mm, a, f->levels - 1, 0, &huge, NULL);
-		if (huge) {
-			uint64_t hsz = UINT64_C(1) << f->shift[f->huge_level];
-			vaddr_t h = a & ~(hsz - 1);
-			if (h >= start && h + hsz <= end) {
-				*huge = ops->pte_modify(*huge, pgp & ~PGP_WRITE);
-				any = 1;
-				a = h + hsz;
-				continue;
-			}
-			__split_huge_pmd(s, mm, vma, huge, h);
-			continue;
-		}
-		if (!pte) {
-			vaddr_t span = UINT64_C(1) << f->shift[f->levels - 2];
-			a = (a & ~(span - 1)) + span;
-			continue;
-		}
-		if (ops->pte_present(*pte)) {
-			pte_t e = ops->pte_modify(*pte, pgp & ~PGP_WRITE);
-			if (!(pgp & PGP_NONE) && can_change_pte_writable(s, vma, e))
-				e = ops->pte_mkwrite(e);
-			*pte = e;
-			any = 1;
-		}
-		a += psz;
-	}
-	if (any)
+	static const struct range_ops chg = { change_huge_pmd, change_pte };
+	if (walk_page_range(s, mm, vma, start, end, &chg))
 		flush_tlb_range(s, mm, start, end);
 }
 
