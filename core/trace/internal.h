@@ -109,7 +109,8 @@ struct trace_reader {
 	int state;            /* 0 reading, 1 ended, < 0 the sticky error */
 	uint64_t *run;        /* text: packed accesses of the batch being built */
 	size_t max_run;       /* accesses per batch */
-	uint16_t *sz;         /* lackey: size table (lackey.c), NULL until needed */
+	uint16_t *size_tab;   /* text: the size table (simd.h), NULL until built */
+	int lk_avx2;          /* lackey: use the AVX2 fast path */
 	int npend;            /* text: pend holds an op still to hand out */
 	struct trace_op pend; /* the op of a "@NS" line, after its TOP_AT */
 	uint32_t cur_pid;     /* binary: pid of the last PID record (0 = none) */
@@ -122,6 +123,7 @@ struct trace_reader {
 };
 
 int trace__mtrace_next(struct trace_reader *r, struct trace_batch *b);
+int trace__lackey_open(struct trace_reader *r);
 int trace__lackey_next(struct trace_reader *r, struct trace_batch *b);
 int trace__binary_open(struct trace_reader *r);
 int trace__binary_next(struct trace_reader *r, struct trace_batch *b);
@@ -155,6 +157,8 @@ static inline int trace__is_blank(unsigned char c)
 }
 /* NULL if `op` is a valid operation every format can carry, else what is wrong. */
 const char *trace__check_op(const struct trace_op *op);
+/* Build r->size_tab (see simd.h) if it is not there: 0 or SIM_ENOMEM. */
+int trace__size_table(struct trace_reader *r);
 /* Whether an access of `size` bytes goes into a run as a packed word. */
 static inline int trace__packable(const struct trace_op *op)
 {

@@ -170,6 +170,10 @@ struct trace_reader *trace__open(const char *path, enum trace_format fmt, int *r
 	}
 	if (*rc == 0 && r->fmt == TRACE_BINARY)
 		*rc = trace__binary_open(r);
+	if (*rc == 0 && r->fmt == TRACE_LACKEY)
+		*rc = trace__lackey_open(r);
+	if (*rc == 0 && r->fmt == TRACE_MTRACE)
+		*rc = trace__size_table(r);
 	if (*rc == 0)
 		return r;
 	set_err(errbuf, errlen, r->err);
@@ -273,6 +277,7 @@ void trace_close(struct trace_reader *r)
 	if (!r)
 		return;
 	trace__src_close(&r->src);
+	free(r->size_tab);
 	free(r->run);
 	free(r->path);
 	free(r);

@@ -7,9 +7,11 @@
  * None of these is on the per-access hot path of a reader; the hot loops of
  * lackey.c and mtrace.c parse accesses inline.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace/internal.h"
+#include "trace/simd.h"
 
 static const char *const op_names[TOP__COUNT] = {
 	[TOP_R] = "R", [TOP_W] = "W", [TOP_X] = "X", [TOP_MMAP] = "mmap",
@@ -241,4 +243,26 @@ const char *trace__check_op(const struct trace_op *op)
 	default:
 		return "unknown opcode";
 	}
+}
+
+/*
+ * Build the size table of simd.h into r->size_tab, once per reader.
+ * Returns 0 or SIM_ENOMEM.
+ */
+int trace__size_table(struct trace_reader *r)
+{
+	uint16_t *t;
+
+	if (r->size_tab)
+		return 0;
+	if (!(t = malloc(65536 * sizeof *t)))
+		return SIM_ENOMEM;
+	for (unsigned i = 0; i < 65536; i++)
+		t[i] = TRACE__SZ_BAD;
+	for (unsigned v = 1; v <= 9; v++)
+		t[('0' + v) | '\n' << 8] = (uint16_t)(1 | (v - 1) << 8);
+	for (unsigned v = 10; v <= TACC_MAX_SIZE; v++)
+		t[('0' + v / 10) | ('0' + v % 10) << 8] = (uint16_t)(2 | (v - 1) << 8);
+	r->size_tab = t;
+	return 0;
 }
