@@ -150,8 +150,8 @@ sim_time_t lsim__checktime(lua_State *L, int arg)
 		for (size_t i = 0; end != s && i < sizeof units / sizeof units[0]; i++)
 			if (!strcmp(end, units[i].u) && d >= 0 && d * units[i].mul < 1.8e19)
 				return (sim_time_t)(d * units[i].mul);
-		luaL_argerror(L, arg, lua_pushfstring(L, "bad time '%s' (expected ns, or a "
-						       "string such as \"250ns\", \"10us\", \"5ms\", \"2s\")", s));
+		luaL_argerror(L, arg, lua_pushfstring(L, "bad time '%s' (expected ns, or a string "
+				"such as \"250ns\", \"10us\", \"5ms\", \"2s\")", s));
 	}
 	lua_Number d = luaL_checknumber(L, arg);
 	if (!(d >= 0) || d >= 1.8e19)

@@ -63,16 +63,21 @@ struct lsim {
 	int views;               /* the per-run TEMP views exist (sim:query) */
 	lua_State *L;            /* rule 3 */
 	lua_State *cur_co;       /* rule 4 */
+	uint32_t cur_pid;        /* the process whose body cur_co runs */
 	int depth;               /* rule 1 */
 	int in_observer;         /* rule 2 */
 	int running;             /* inside sim:run / sim:replay */
 	int replaying;           /* inside sim:replay (a trace stream is live) */
+	int replay_failed;       /* a replay ended in an error: no more running */
 	int stop_requested;      /* sim:stop() was called */
 	int err_pending;         /* an error waits in uv.err */
 	int err_nomem;           /* ... or a memory error could not even be stored */
+	volatile int halt;       /* the engine's stop flag while an error is pending */
+	volatile int *stop;      /* the runner's stop flag (SIGINT), or NULL */
 	int draining;            /* closing: trampolines only free their closures */
 	uint32_t on_mask;        /* bit i: sim:on callbacks exist for type i */
 	long npending;           /* queued at-timers and live spawned bodies */
+	long nqueued;            /* struct lev closures in the engine's queue */
 	enum lsim_yield yield;   /* set by the binding that yields a spawned body */
 	sim_time_t sleep_ns;     /* LSIM_Y_SLEEP: how long */
 };
@@ -148,6 +153,8 @@ void lsim__sched_methods(lua_State *L); /* adds at/every/spawn/run/stop/replay/o
 int lsim__op_return(lua_State *L, struct lsim *ls, int nres);
 /* p:sleep(ns) */
 int lsim__sleep(lua_State *L, struct lsim *ls, sim_time_t ns);
+/* End the spawned body running on L quietly (its process has exited). */
+int lsim__end_body(lua_State *L);
 /* Run every queued event's closure in draining mode (frees them). */
 void lsim__drain(struct lsim *ls);
 
@@ -167,6 +174,8 @@ struct lsim_runner {
 void lsim_set_runner(lua_State *L, const struct lsim_runner *r);
 /* End the run of every simulation still open with status `st`. */
 void lsim_finish_all(lua_State *L, enum run_status st);
+/* Restrict the standard libraries of L to the safe set (lsandbox.c). */
+void lsim_sandbox(lua_State *L);
 /* A message handler like lua.c's: message plus traceback; when the error
  * was raised inside a callback or a spawned body, that traceback too. */
 int lsim_msghandler(lua_State *L);

@@ -33,8 +33,11 @@ struct lproc *lsim__checkproc(lua_State *L, int idx)
 static struct lproc *checklive(lua_State *L, const char *what)
 {
 	struct lproc *p = lsim__checkproc(L, 1);
-	if (!task_alive(p->t))
+	if (!task_alive(p->t)) {
+		if (L == p->ls->cur_co && p->pid == p->ls->cur_pid)
+			lsim__end_body(L); /* killed or exited: its body ends here */
 		luaL_error(L, "%s: process %d has exited", what, (int)p->pid);
+	}
 	lsim__check_mutable(L, p->ls, what);
 	return p;
 }
@@ -90,9 +93,11 @@ static int tlb_mode(const struct lproc *p)
 static unsigned parse_flags(lua_State *L, int arg, const char *s)
 {
 	static const struct { const char *n; unsigned f; } names[] = {
-		{ "private", TMAP_PRIVATE }, { "shared", TMAP_SHARED },   { "anon", TMAP_ANON },
-		{ "file", TMAP_FILE },       { "fixed", TMAP_FIXED },     { "growsdown", TMAP_GROWSDOWN },
-		{ "populate", TMAP_POPULATE }, { "locked", TMAP_LOCKED }, { "noreserve", TMAP_NORESERVE },
+		{ "private", TMAP_PRIVATE },   { "shared", TMAP_SHARED },
+		{ "anon", TMAP_ANON },         { "file", TMAP_FILE },
+		{ "fixed", TMAP_FIXED },       { "growsdown", TMAP_GROWSDOWN },
+		{ "populate", TMAP_POPULATE }, { "locked", TMAP_LOCKED },
+		{ "noreserve", TMAP_NORESERVE },
 	};
 	unsigned flags = 0;
 	const char *p = s;

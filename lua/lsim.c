@@ -70,6 +70,10 @@ void lsim__leave(struct lsim *ls, lua_State *prev)
 
 void lsim__raise_pending(lua_State *L, struct lsim *ls, int simidx)
 {
+	if (ls->halt) {
+		ls->halt = 0;
+		sim_set_stop_flag(ls->s, ls->stop);
+	}
 	if (ls->err_nomem) {
 		ls->err_nomem = 0;
 		ls->err_pending = 0;
@@ -209,8 +213,10 @@ int lsim__new(lua_State *L)
 	if (!nodb)
 		open_db(L, ls, db, source, &cfg);
 	const struct lsim_runner *r = lsim__runner(L);
-	if (r && r->stop)
+	if (r && r->stop) {
+		ls->stop = r->stop;
 		sim_set_stop_flag(ls->s, r->stop);
+	}
 	return 1;
 }
 
@@ -289,10 +295,8 @@ void lsim_finish_all(lua_State *L, enum run_status st)
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		struct lsim *ls = luaL_testudata(L, -1, LSIM_SIM_MT);
-		if (ls && ls->depth == 0 && !ls->running) {
-			ls->running = 0;
+		if (ls && ls->depth == 0 && !ls->running)
 			close_quiet(ls, st);
-		}
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -388,7 +392,8 @@ static int l_file(lua_State *L)
 		luaL_argerror(L, 2, "field 'size' is required");
 	lua_getfield(L, 2, "cached");
 	lua_getfield(L, 2, "shmem");
-	op.flags = (lua_toboolean(L, -2) ? TFILE_CACHED : 0) | (lua_toboolean(L, -1) ? TFILE_SHMEM : 0);
+	op.flags = (lua_toboolean(L, -2) ? TFILE_CACHED : 0) |
+		   (lua_toboolean(L, -1) ? TFILE_SHMEM : 0);
 	lua_pop(L, 2);
 	op.op = TOP_FILE;
 	int rc;
@@ -492,7 +497,8 @@ static int l_config(lua_State *L)
 	if (!lua_isnoneornil(L, 2)) {
 		const char *k = luaL_checkstring(L, 2);
 		if (config_get(c, k, v, sizeof v))
-			return luaL_argerror(L, 2, lua_pushfstring(L, "unknown config key '%s'", k));
+			return luaL_argerror(L, 2,
+					     lua_pushfstring(L, "unknown config key '%s'", k));
 		lua_pushstring(L, v);
 		return 1;
 	}
@@ -602,8 +608,8 @@ static void query_params(lua_State *L, int first, int n, struct sink_value *p)
 				p[i].s = "";
 			break;
 		default:
-			luaL_argerror(L, a, lua_pushfstring(L, "SQL parameter must be nil, a boolean, "
-							 "number or string, got %s", luaL_typename(L, a)));
+			luaL_argerror(L, a, lua_pushfstring(L, "SQL parameter must be nil, a "
+					"boolean, number or string, got %s", luaL_typename(L, a)));
 		}
 	}
 }
@@ -614,11 +620,11 @@ static int l_query(lua_State *L)
 	struct lsim *ls = lsim__check(L, 1);
 	const char *sql = luaL_checkstring(L, 2);
 	int nparams = lua_gettop(L) - 2;
+	struct sink_value *p = lua_newuserdatauv(L, sizeof(*p) * (size_t)(nparams + 1), 0);
+	query_params(L, 3, nparams, p);
 	if (!ls->k)
 		return luaL_error(L, "sim:query: this simulation has no database "
 				  "(it was made with memsim.new{db = false})");
-	struct sink_value *p = lua_newuserdatauv(L, sizeof(*p) * (size_t)(nparams + 1), 0);
-	query_params(L, 3, nparams, p);
 	if (!ls->views)
 		make_views(L, ls);
 	lua_newtable(L);

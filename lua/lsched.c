@@ -1,0 +1,668 @@
+/*
+ * lua/lsched.c - Lua under the discrete-event engine: timers (sim:at,
+ * sim:every), processes as coroutines (sim:spawn), sim:run / sim:stop,
+ * sim:replay, and the sim:on observers.  Home of every trampoline (R23):
+ * the core calls lev_fire (a queued closure) and observer(); both run Lua
+ * only under lua_pcall / lua_resume and hand errors back as a stored error
+ * plus a negative rc, never as a longjmp across core frames.
+ *
+ * Scheduling a spawned process (a coroutine with its own clock):
+ *
+ *   sim_at(T) --> lev_fire at T: resume the body; it runs until its next
+ *      operation has run (the op binding yields, lsim__op_return) or it
+ *      sleeps (lsim__sleep) or returns.
+ *      yielded after an op:  cost = now - T; clock set back to T;
+ *                            next resume queued at T + cost
+ *      slept ns:             next resume at T + ns
+ *      returned / failed:    the body is over (an error is stored)
+ *
+ * So one process's operation takes simulated time during which the others
+ * run: a major fault (io_read_ns) blocks only the process that took it.
+ * Timer callbacks are instantaneous: the clock is set back to their time
+ * after they return (their operations still record their latencies).
+ *
+ * Invariants:
+ *   1. Every queued closure is a malloc'd struct lev owned by the queue: it
+ *      is freed by the lev_fire call that does not queue it again, or by the
+ *      draining run of lsim__drain when the simulation closes.
+ *   2. ls->npending = queued at-timers + bodies not finished.  A periodic
+ *      timer is queued again only while npending > 0 or a trace is being
+ *      replayed, so periodic timers never keep each other (or the engine's
+ *      RSS sampler) alive.
+ *   3. The Lua values a lev needs (function, coroutine) live in uv.refs;
+ *      they are released by the lev_fire call that frees the lev, or with
+ *      the uv table when the simulation is collected.
+ *   4. ls->nqueued = closures in the engine's queue (push counts them,
+ *      lev_fire uncounts each one it is called for).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lmemsim.h"
+
+enum lev_kind { LEV_AT = 1, LEV_EVERY, LEV_SPAWN, LEV_UNTIL };
+
+struct lev {
+	struct lsim *ls;
+	int kind;                /* enum lev_kind */
+	int ref;                 /* uv.refs: function (AT, EVERY) or thread (SPAWN) */
+	sim_time_t period;       /* EVERY */
+	uint32_t pid;            /* SPAWN: the body's process */
+	int nargs;               /* SPAWN: arguments of the first resume; -1 after */
+	int done;                /* lev_fire_p: do not queue it again */
+	int cancelled;           /* UNTIL: its sim:run is over */
+};
+
+static const char end_body_key = 0;
+
+int lsim__end_body(lua_State *L)
+{
+	lua_pushlightuserdata(L, (void *)&end_body_key);
+	return lua_error(L);
+}
+
+/* ---- yielding from operations ---------------------------------------------------------- */
+
+static int op_cont(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)L;
+	(void)status;
+	return (int)ctx;
+}
+
+int lsim__op_return(lua_State *L, struct lsim *ls, int nres)
+{
+	if (L == ls->cur_co && !ls->in_observer && lua_isyieldable(L)) {
+		ls->yield = LSIM_Y_OP;
+		return lua_yieldk(L, 0, nres, op_cont);
+	}
+	return nres;
+}
+
+int lsim__sleep(lua_State *L, struct lsim *ls, sim_time_t ns)
+{
+	if (L == ls->cur_co && !ls->in_observer && lua_isyieldable(L)) {
+		ls->yield = LSIM_Y_SLEEP;
+		ls->sleep_ns = ns;
+		return lua_yieldk(L, 0, 0, op_cont);
+	}
+	sim_advance(ls->s, sim_now(ls->s) + ns);
+	return 0;
+}
+
+/* ---- the closures the core calls ------------------------------------------------------- */
+
+static int lev_fire(struct sim *s, void *ud);
+
+/* Queue ev at t; counts it in ls->nqueued (invariant 4).  0 or SIM_ENOMEM. */
+static int push(struct lsim *ls, sim_time_t t, struct lev *ev)
+{
+	int rc = sim_at(ls->s, t, lev_fire, ev);
+	if (!rc)
+		ls->nqueued++;
+	return rc;
+}
+
+/* Push the Sim userdata of ls and its uv table (protected context only). */
+static void push_sim_uv(lua_State *L, struct lsim *ls)
+{
+	lsim__push_sims(L);
+	lua_rawgetp(L, -1, ls);
+	lua_remove(L, -2);
+	lsim__uv(L, -1);
+}
+
+/* Make a trace being replayed stop at its next batch (SIM_EINTR) so that a
+ * pending error surfaces now; lsim__raise_pending gives the flag back. */
+static void halt(struct lsim *ls)
+{
+	ls->halt = 1;
+	sim_set_stop_flag(ls->s, &ls->halt);
+}
+
+/* Store the error at the top of L (with the traceback noted by lsim__msgh
+ * or taken on `co`) as the pending error of ls.  uv at index uv. */
+static void store_error(lua_State *L, struct lsim *ls, int uv, lua_State *co)
+{
+	if (co)
+		lsim__note_traceback(L, co, -1);
+	lua_setfield(L, uv, "err");
+	ls->err_pending = 1;
+	halt(ls);
+}
+
+static void unref(lua_State *L, int uv, int ref)
+{
+	lua_getfield(L, uv, "refs");
+	luaL_unref(L, -1, ref);
+	lua_pop(L, 1);
+}
+
+/* at / every: call the function with the time; 1 if it returned false. */
+static int fire_timer(lua_State *L, struct lev *ev, int uv)
+{
+	struct lsim *ls = ev->ls;
+	lua_pushcfunction(L, lsim__msgh);
+	int h = lua_gettop(L);
+	lua_getfield(L, uv, "refs");
+	lua_rawgeti(L, -1, ev->ref);
+	lua_remove(L, -2);
+	lua_pushinteger(L, (lua_Integer)sim_now(ls->s));
+	sim_time_t t = sim_now(ls->s);
+	int st = lua_pcall(L, 1, 1, h);
+	sim_set_clock(ls->s, t);
+	if (st != LUA_OK) {
+		store_error(L, ls, uv, NULL);
+		return 1;
+	}
+	return lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+}
+
+/* spawn: resume the body once (see the diagram above). */
+static void fire_spawn(lua_State *L, struct lev *ev, int uv)
+{
+	struct lsim *ls = ev->ls;
+	lua_getfield(L, uv, "refs");
+	lua_rawgeti(L, -1, ev->ref);
+	lua_State *co = lua_tothread(L, -1);
+	if (!sim_task(ls->s, ev->pid)) {
+		ev->done = 1;
+		return;
+	}
+	sim_time_t T = sim_now(ls->s);
+	lua_State *prev_co = ls->cur_co;
+	uint32_t prev_pid = ls->cur_pid;
+	int nres, nargs = ev->nargs > 0 ? ev->nargs : 0;
+	ls->cur_co = co;
+	ls->cur_pid = ev->pid;
+	ls->yield = LSIM_Y_NONE;
+	ev->nargs = -1;
+	int st = lua_resume(co, L, nargs, &nres);
+	ls->cur_co = prev_co;
+	ls->cur_pid = prev_pid;
+	sim_time_t wake = sim_now(ls->s);
+	sim_set_clock(ls->s, T);
+	if (st == LUA_YIELD) {
+		lua_pop(co, nres);
+		if (ls->yield == LSIM_Y_SLEEP)
+			wake = T + ls->sleep_ns;
+		if (push(ls, wake, ev))
+			luaL_error(L, "out of memory (queueing a spawned process)");
+		return;
+	}
+	ev->done = 1;
+	if (st != LUA_OK && !(lua_touserdata(co, -1) == &end_body_key)) {
+		lua_xmove(co, L, 1);
+		store_error(L, ls, uv, co);
+	}
+}
+
+/* Protected part of lev_fire: arg 1 is the lev. */
+static int lev_fire_p(lua_State *L)
+{
+	struct lev *ev = lua_touserdata(L, 1);
+	struct lsim *ls = ev->ls;
+	push_sim_uv(L, ls);
+	int uv = lua_gettop(L);
+	switch (ev->kind) {
+	case LEV_AT:
+		fire_timer(L, ev, uv);
+		ev->done = 1;
+		break;
+	case LEV_EVERY: {
+		int stop = fire_timer(L, ev, uv);
+		ev->done = stop || ls->err_pending || (ls->npending <= 0 && !ls->replaying);
+		if (!ev->done && push(ls, sim_now(ls->s) + ev->period, ev))
+			luaL_error(L, "out of memory (queueing a timer)");
+		break;
+	}
+	case LEV_SPAWN:
+		fire_spawn(L, ev, uv);
+		if (ev->done)
+			ls->npending--;
+		break;
+	}
+	if (ev->done)
+		unref(L, uv, ev->ref);
+	return 0;
+}
+
+static int lev_fire(struct sim *s, void *ud)
+{
+	struct lev *ev = ud;
+	struct lsim *ls = ev->ls;
+	ls->nqueued--;
+	if (ls->draining) {
+		free(ev);
+		return ls->nqueued ? 0 : LSIM_STOP; /* the last one ends the drain */
+	}
+	if (ev->kind == LEV_UNTIL) {
+		int cancelled = ev->cancelled;
+		free(ev);
+		return cancelled ? 0 : LSIM_STOP;
+	}
+	(void)s;
+	if (ls->err_pending || ls->err_nomem || ls->stop_requested) {
+		/* stop now; the closure runs when the simulation runs again */
+		if (push(ls, sim_now(ls->s), ev))
+			free(ev);
+		return ls->stop_requested && !ls->err_pending ? LSIM_STOP : SIM_EASSERT;
+	}
+	lua_State *L = ls->L;
+	if (ev->kind == LEV_AT)
+		ls->npending--;
+	ev->done = 0;
+	if (!lua_checkstack(L, 4)) {
+		ls->err_nomem = 1;
+		free(ev);
+		return SIM_ENOMEM;
+	}
+	lua_pushcfunction(L, lev_fire_p);
+	lua_pushlightuserdata(L, ev);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		lua_pop(L, 1);
+		ls->err_nomem = 1;
+		ev->done = 1;
+	}
+	if (ev->done)
+		free(ev);
+	if (ls->err_pending || ls->err_nomem)
+		return SIM_EASSERT;
+	return ls->stop_requested ? LSIM_STOP : 0;
+}
+
+/* Free every queued closure: run the queue with lev_fire in draining mode.
+ * The last closure stops sim_run, so the drain ends even when the engine
+ * keeps other events of its own queued (such as its periodic RSS sample). */
+void lsim__drain(struct lsim *ls)
+{
+	ls->draining = 1;
+	if (ls->nqueued > 0)
+		sim_run(ls->s);
+}
+
+/* Queue a new lev; the Lua value at the top is stored in uv.refs (popped). */
+static struct lev *queue(lua_State *L, struct lsim *ls, int kind, sim_time_t t)
+{
+	struct lev *ev = calloc(1, sizeof(*ev));
+	if (!ev)
+		luaL_error(L, "out of memory");
+	ev->ls = ls;
+	ev->kind = kind;
+	ev->ref = LUA_NOREF;
+	if (kind != LEV_UNTIL) {
+		lsim__uv(L, 1);
+		lua_getfield(L, -1, "refs");
+		lua_pushvalue(L, -3);
+		ev->ref = luaL_ref(L, -2);
+		lua_pop(L, 3);
+	}
+	if (push(ls, t, ev)) {
+		free(ev);
+		luaL_error(L, "out of memory");
+	}
+	if (kind == LEV_AT || kind == LEV_SPAWN)
+		ls->npending++;
+	return ev;
+}
+
+/* sim:at(t, fn): call fn(t) at simulated time t (ns; now if t is past) */
+static int l_at(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	sim_time_t t = lsim__checktime(L, 2);
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	lua_settop(L, 3);
+	queue(L, ls, LEV_AT, t);
+	return 0;
+}
+
+/* sim:every(period, fn [, first]): call fn(t) every period ns */
+static int l_every(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	sim_time_t period = lsim__checktime(L, 2);
+	luaL_argcheck(L, period > 0, 2, "period must be positive");
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	sim_time_t first = lua_isnoneornil(L, 4) ? sim_now(ls->s) + period : lsim__checktime(L, 4);
+	lua_settop(L, 3);
+	struct lev *ev = queue(L, ls, LEV_EVERY, first);
+	ev->period = period;
+	return 0;
+}
+
+/* The process a spawned body runs as: arg 2 is a Process, an options
+ * table {name=, pid=, at=} or absent (then the body is arg 2). Pushes it. */
+static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
+{
+	*at = sim_now(ls->s);
+	if (luaL_testudata(L, 2, LSIM_PROC_MT)) {
+		struct lproc *p = lsim__checkproc(L, 2);
+		if (p->ls != ls)
+			luaL_argerror(L, 2, "the process belongs to another simulation");
+		lua_pushvalue(L, 2);
+		return 3;
+	}
+	const char *name = NULL;
+	lua_Integer pid = 0;
+	int fn = 2;
+	if (lua_istable(L, 2)) {
+		fn = 3;
+		if (lua_getfield(L, 2, "name") != LUA_TNIL && !(name = lua_tostring(L, -1)))
+			luaL_argerror(L, 2, "field 'name': expected a string");
+		int isnum = 1;
+		if (lua_getfield(L, 2, "pid") != LUA_TNIL)
+			pid = lua_tointegerx(L, -1, &isnum);
+		if (!isnum || pid < 0 || pid > 0x7fffffff)
+			luaL_argerror(L, 2, "field 'pid': expected an integer in 1..2147483647");
+		lua_pop(L, 2);
+		if (lua_getfield(L, 2, "at") != LUA_TNIL)
+			*at = lsim__checktime(L, lua_gettop(L));
+		lua_pop(L, 1);
+	}
+	if (pid && sim_task(ls->s, (uint32_t)pid))
+		luaL_error(L, "sim:spawn: pid %d exists already", (int)pid);
+	struct task *t = sim_task_create(ls->s, (uint32_t)pid, name);
+	if (!t)
+		luaL_error(L, "sim:spawn: out of memory");
+	lsim__push_proc(L, 1, task_pid(t), name);
+	return fn;
+}
+
+/* sim:spawn([process | {name=, pid=, at=},] fn, ...) -> Process: run
+ * fn(process, ...) as that process, one operation at a time */
+static int l_spawn(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	sim_time_t at;
+	lsim__check_mutable(L, ls, "sim:spawn");
+	int top = lua_gettop(L);
+	int istarget = luaL_testudata(L, 2, LSIM_PROC_MT) || lua_istable(L, 2);
+	luaL_checktype(L, istarget ? 3 : 2, LUA_TFUNCTION); /* before making a process */
+	int fn = spawn_target(L, ls, &at);
+	int proc = lua_gettop(L);
+	struct lproc *p = lua_touserdata(L, proc);
+	lua_State *co = lua_newthread(L);
+	lua_pushvalue(L, fn);
+	lua_pushvalue(L, proc);
+	for (int i = fn + 1; i <= top; i++)
+		lua_pushvalue(L, i);
+	int nargs = 1 + (top - fn);
+	lua_xmove(L, co, nargs + 1);
+	struct lev *ev = queue(L, ls, LEV_SPAWN, at); /* pops the thread */
+	ev->pid = p->pid;
+	ev->nargs = nargs;
+	return 1;
+}
+
+/* Refuse to run the engine again after a failed replay: the engine does not
+ * forget the stream that failed, so its RSS sampler would be queued again
+ * forever (core issue; lift this once sim_replay cleans up fully). */
+static void check_can_run(lua_State *L, struct lsim *ls, const char *what)
+{
+	if (ls->running || ls->depth)
+		luaL_error(L, "%s: the simulation is already running (%s cannot be called "
+			   "from a callback or a spawned process)", what, what);
+	if (ls->replay_failed)
+		luaL_error(L, "%s: a replay of this simulation failed; it cannot run again "
+			   "(its state, statistics and database remain readable)", what);
+}
+
+/* sim:run([until]) -> now: run every queued event (or until time `until`) */
+static int l_run(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	check_can_run(L, ls, "sim:run");
+	struct lev *until = NULL;
+	if (!lua_isnoneornil(L, 2)) {
+		sim_time_t t = lsim__checktime(L, 2);
+		until = queue(L, ls, LEV_UNTIL, t);
+	}
+	ls->running = 1;
+	ls->stop_requested = 0;
+	lua_State *prev = lsim__enter(ls, L);
+	int rc = sim_run(ls->s);
+	lsim__leave(ls, prev);
+	ls->running = 0;
+	ls->stop_requested = 0;
+	if (until && rc != LSIM_STOP)
+		until->cancelled = 1; /* still queued: freed when it comes up */
+	lsim__raise_pending(L, ls, 1);
+	if (rc && rc != LSIM_STOP)
+		return lsim__core_error(L, ls, "sim:run", rc);
+	lua_pushinteger(L, (lua_Integer)sim_now(ls->s));
+	return 1;
+}
+
+/* sim:stop(): end the current sim:run after the running callback */
+static int l_stop(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	if (ls->running)
+		ls->stop_requested = 1;
+	return 0;
+}
+
+/* sim:replay(trace, ...) -> now: replay trace files (with everything queued) */
+static int l_replay(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	int n = lua_gettop(L) - 1;
+	luaL_argcheck(L, n >= 1, 2, "trace file name expected");
+	check_can_run(L, ls, "sim:replay");
+	const char **paths = lua_newuserdatauv(L, sizeof(char *) * (size_t)n, 0);
+	for (int i = 0; i < n; i++)
+		paths[i] = luaL_checkstring(L, i + 2);
+	ls->running = 1;
+	ls->replaying = 1;
+	lua_State *prev = lsim__enter(ls, L);
+	int rc = sim_replay(ls->s, paths, n, TRACE_AUTO);
+	lsim__leave(ls, prev);
+	ls->replay_failed = rc != 0 && rc != LSIM_STOP;
+	ls->running = 0;
+	ls->replaying = 0;
+	ls->stop_requested = 0;
+	lsim__raise_pending(L, ls, 1);
+	if (rc && rc != LSIM_STOP)
+		return lsim__core_error(L, ls, "sim:replay", rc);
+	lua_pushinteger(L, (lua_Integer)sim_now(ls->s));
+	return 1;
+}
+
+/* ---- sim:on ----------------------------------------------------------------------------- */
+
+static const char *on_name(unsigned type)
+{
+	return type == LSIM_ON_FAULT ? "fault" : sink_event_name(type);
+}
+
+static void push_fault(lua_State *L, const struct sink_fault *f)
+{
+	static const char *const acc[] = { "?", "R", "W", "X" };
+	lua_createtable(L, 0, 13);
+	lua_pushliteral(L, "fault");
+	lua_setfield(L, -2, "type");
+#define SETI(k, v) (lua_pushinteger(L, (lua_Integer)(v)), lua_setfield(L, -2, k))
+	SETI("seq", f->seq);
+	SETI("t_ns", f->t_ns);
+	SETI("pid", f->pid);
+	SETI("vaddr", f->vaddr);
+	lua_pushstring(L, acc[f->access & 3]);
+	lua_setfield(L, -2, "access");
+	lua_pushstring(L, sink_fault_kind_name(f->kind));
+	lua_setfield(L, -2, "kind");
+	SETI("major", f->major);
+	SETI("code", f->code);
+	SETI("level", f->level);
+	lua_pushstring(L, f->path ? f->path : "");
+	lua_setfield(L, -2, "path");
+	SETI("latency_ns", f->latency_ns);
+}
+
+static void push_event(lua_State *L, const struct sink_event *e)
+{
+	lua_createtable(L, 0, 8);
+	SETI("seq", e->seq);
+	SETI("t_ns", e->t_ns);
+	SETI("pid", e->pid);
+	lua_pushstring(L, sink_event_name(e->type));
+	lua_setfield(L, -2, "type");
+	SETI("vaddr", e->vaddr);
+	SETI("len", e->len);
+	if (e->label) {
+		lua_pushstring(L, e->label);
+		lua_setfield(L, -2, "label");
+	}
+#undef SETI
+}
+
+/* Protected: args ls, event, fault (light userdata). */
+static int observer_p(lua_State *L)
+{
+	struct lsim *ls = lua_touserdata(L, 1);
+	const struct sink_event *e = lua_touserdata(L, 2);
+	const struct sink_fault *f = lua_touserdata(L, 3);
+	push_sim_uv(L, ls);
+	int uv = lua_gettop(L);
+	lua_getfield(L, uv, "cbs");
+	lua_getfield(L, -1, on_name(f ? LSIM_ON_FAULT : e->type));
+	int list = lua_gettop(L);
+	if (!lua_istable(L, list))
+		return 0;
+	if (f)
+		push_fault(L, f);
+	else
+		push_event(L, e);
+	int evt = lua_gettop(L);
+	lua_pushcfunction(L, lsim__msgh);
+	int h = lua_gettop(L);
+	lua_Integer n = (lua_Integer)lua_rawlen(L, list);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, list, i);
+		lua_pushvalue(L, evt);
+		if (lua_pcall(L, 1, 0, h) != LUA_OK) {
+			store_error(L, ls, uv, NULL);
+			break;
+		}
+	}
+	return 0;
+}
+
+static int observer(void *ud, const struct sink_event *e, const struct sink_fault *f)
+{
+	struct lsim *ls = ud;
+	unsigned type = f ? LSIM_ON_FAULT : e->type;
+	if (!(ls->on_mask >> type & 1u) || ls->draining || ls->err_pending || ls->err_nomem ||
+	    !ls->L)
+		return 0;
+	lua_State *L = ls->L;
+	if (!lua_checkstack(L, 5)) {
+		ls->err_nomem = 1;
+		halt(ls);
+		return 0;
+	}
+	lua_pushcfunction(L, observer_p);
+	lua_pushlightuserdata(L, ls);
+	lua_pushlightuserdata(L, (void *)e);
+	lua_pushlightuserdata(L, (void *)f);
+	ls->in_observer++;
+	if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+		lua_pop(L, 1);
+		ls->err_nomem = 1;
+		halt(ls);
+	}
+	ls->in_observer--;
+	return 0;
+}
+
+static int check_type(lua_State *L, int arg)
+{
+	const char *name = luaL_checkstring(L, arg);
+	for (unsigned i = 0; i < LSIM_ON_NTYPES; i++)
+		if (i != EV_FAULT && !strcmp(name, on_name(i))) /* "fault" is LSIM_ON_FAULT */
+			return (int)i;
+	luaL_Buffer b;
+	luaL_buffinit(L, &b);
+	lua_pushfstring(L, "unknown event type '%s' (expected fault", name);
+	luaL_addvalue(&b);
+	for (unsigned i = 0; i < EV__COUNT; i++) {
+		if (i == EV_FAULT)
+			continue;
+		luaL_addstring(&b, ", ");
+		luaL_addstring(&b, on_name(i));
+	}
+	luaL_addchar(&b, ')');
+	luaL_pushresult(&b);
+	return luaL_argerror(L, arg, lua_tostring(L, -1));
+}
+
+/* Replace uv.cbs[type] by a copy without fn (all when fn is nil), plus
+ * `add` (a function index, 0 for none): lists are copied on write, so an
+ * observer iterating one is never disturbed. */
+static void set_callbacks(lua_State *L, struct lsim *ls, int type, int fn, int add)
+{
+	lsim__uv(L, 1);
+	lua_getfield(L, -1, "cbs");
+	lua_getfield(L, -1, on_name((unsigned)type));
+	int old = lua_gettop(L);
+	lua_newtable(L);
+	lua_Integer n = 0;
+	if (lua_istable(L, old) && (fn || add)) {
+		lua_Integer m = (lua_Integer)lua_rawlen(L, old);
+		for (lua_Integer i = 1; i <= m; i++) {
+			lua_rawgeti(L, old, i);
+			if (fn && lua_rawequal(L, -1, fn))
+				lua_pop(L, 1);
+			else
+				lua_rawseti(L, -2, ++n);
+		}
+	}
+	if (add) {
+		lua_pushvalue(L, add);
+		lua_rawseti(L, -2, ++n);
+	}
+	if (n == 0) {
+		lua_pop(L, 1);
+		lua_pushnil(L);
+	}
+	lua_setfield(L, old - 1, on_name((unsigned)type));
+	lua_pop(L, 3);
+	if (n)
+		ls->on_mask |= 1u << type;
+	else
+		ls->on_mask &= ~(1u << type);
+	sim_set_observer(ls->s, ls->on_mask ? observer : NULL, ls->on_mask ? ls : NULL);
+}
+
+/* sim:on(type, fn) -> fn: call fn(event) for every event of `type` */
+static int l_on(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	int type = check_type(L, 2);
+	luaL_checktype(L, 3, LUA_TFUNCTION);
+	set_callbacks(L, ls, type, 0, 3);
+	lua_settop(L, 3);
+	return 1;
+}
+
+/* sim:off(type [, fn]): remove fn (or every callback) for `type` */
+static int l_off(lua_State *L)
+{
+	struct lsim *ls = lsim__check(L, 1);
+	int type = check_type(L, 2);
+	if (!lua_isnoneornil(L, 3))
+		luaL_checktype(L, 3, LUA_TFUNCTION);
+	set_callbacks(L, ls, type, lua_isnoneornil(L, 3) ? 0 : 3, 0);
+	return 0;
+}
+
+static const luaL_Reg sched_methods[] = {
+	{ "at", l_at },       { "every", l_every },   { "spawn", l_spawn }, { "run", l_run },
+	{ "stop", l_stop },   { "replay", l_replay }, { "on", l_on },       { "off", l_off },
+	{ NULL, NULL },
+};
+
+void lsim__sched_methods(lua_State *L)
+{
+	luaL_setfuncs(L, sched_methods, 0);
+}

@@ -1,0 +1,46 @@
+-- tests/lua/api_design.lua - the example of DESIGN.md section 7, as written
+-- there (only the trace is one that exists in traces/regression/, found
+-- from this file's place in the tree), followed by checks of what it
+-- computed.  If this test fails, the contract example does not work.
+--
+-- Test groups: design-1.x the example runs; design-2.x its numbers.
+local t = require "t"
+local root = arg[0]:match("^(.*)/tests/lua/[^/]*$") or "."
+local trace = root .. "/traces/regression/anon_write_100.mtr"
+local events = {}
+
+local sim = memsim.new{ arch = "arm64", ram = "256M", swap = "512M", thp = "never" }
+local p = sim:process{ name = "app" }              -- new, empty address space
+local a = p:mmap{ len = "400K", prot = "rw-", flags = "private,anon" } -- returns address
+p:madvise(a, "400K", "nohugepage")
+p:write(a, "400K")        -- one write to every page in the range (loop runs in C)
+p:read(a, "400K")
+sim:mark("after-fork")
+local c = p:fork()
+c:write(a, "400K"); c:exit()
+sim:on("fault", function(ev) --[[ ev.kind, ev.pid, ev.vaddr, ev.code, ev.major ]] events[#events + 1] = ev end)
+sim:at(5e6, function() p:oom_score_adj(500) end)
+sim:spawn(function(q) --[[ a process body; each op yields to the scheduler ]] end)
+sim:replay(trace)
+sim:run()                 -- run until no event is left
+local s = p:stats()       -- { minflt = .., majflt = .., rss = .., ... }
+local rows = sim:query("SELECT kind, count(*) AS n FROM faults GROUP BY kind")
+
+-- design-1: it ran
+t.eq("design-1.1", sim.arch, "arm64")
+t.ok("design-1.2", a > 0 and c.alive == false)
+t.ok("design-1.3", #rows > 0)
+
+-- design-2: the numbers (arm64, 4K pages, THP off)
+local n = {}
+for _, r in ipairs(rows) do n[r.kind] = r.n end
+t.eq("design-2.1", n.anon, 200)           -- 100 pages by p, 100 by the trace (pid 1 = p)
+t.eq("design-2.2", n.cow, 100)            -- the child's writes after fork
+t.eq("design-2.3", s.minflt, 200)
+t.eq("design-2.4", s.majflt, 0)
+t.eq("design-2.5", s.rss, 200)
+t.eq("design-2.6", c:stats().cow_copies, 100)
+t.eq("design-2.7", #events, 100)          -- sim:on was registered after the fork
+t.eq("design-2.8", events[1].pid, p.pid)
+t.ok("design-2.9", sim:now() >= 5e6, "the timer at 5 ms ran")
+t.done()

@@ -1,0 +1,32 @@
+-- tests/lua/t.lua - the few helpers the Lua API tests share (not a test
+-- itself).  Each check counts; t.done() prints "N checks passed".
+local t = { n = 0 }
+
+function t.eq(id, got, want)
+  if got ~= want then
+    error(string.format("%s: got %s, expected %s", id, tostring(got), tostring(want)), 2)
+  end
+  t.n = t.n + 1
+end
+
+function t.ok(id, cond, msg)
+  if not cond then error(id .. ": " .. (msg or "check failed"), 2) end
+  t.n = t.n + 1
+end
+
+-- f(...) must raise an error whose message contains `pat` (plain text).
+function t.raises(id, pat, f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then error(id .. ": no error, expected one containing '" .. pat .. "'", 2) end
+  if not tostring(err):find(pat, 1, true) then
+    error(string.format("%s: error '%s' does not contain '%s'", id, tostring(err), pat), 2)
+  end
+  t.n = t.n + 1
+  return err
+end
+
+function t.done()
+  print(string.format("%d checks passed", t.n))
+end
+
+return t
