@@ -2,6 +2,7 @@
  * bench/gen.c - synthetic traces for the benchmark.
  *   gen lackey N      N lackey lines: a mix of I/L/S over a 64 MiB working set
  *   gen touch PAGES   mtrace: one anonymous mapping, one write per page
+ *   gen hit N         mtrace: 16 pages written once, then N reads of them
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,13 @@ int main(int argc, char **argv)
 				data = a;
 			}
 		}
+	} else if (!strcmp(argv[1], "hit")) {
+		printf("1 mmap 0x7e0000000000 65536 rw- private,anon,fixed\n");
+		for (int i = 0; i < 16; i++)
+			printf("1 W 0x%llx\n", 0x7e0000000000ull + i * 4096ull);
+		for (uint64_t i = 0; i < n; i++)
+			printf("1 R 0x%llx\n", 0x7e0000000000ull + ((i / 100 * 7 + i % 100) % 16) * 4096 +
+				(i % 100) * 8 % 4096);
 	} else {
 		printf("1 mmap 0x7e0000000000 %llu rw- private,anon,fixed\n", (unsigned long long)n * 4096);
 		printf("1 madvise 0x7e0000000000 %llu nohugepage\n", (unsigned long long)n * 4096);
