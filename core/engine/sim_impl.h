@@ -80,7 +80,8 @@ struct sim {
 			  enum hw_fault f, int level);
 	struct pt_format fmt;
 	struct phys *phys;
-	struct page *const *sections; /* phys_sections(phys), for page_of() */
+	struct page *mem_map;         /* phys_mem_map(phys), for page_of() */
+	struct pt_pool *pt_pool;      /* host memory of page-table entries */
 	pfn_t zero_pfn;          /* the shared zero page */
 	pfn_t huge_zero_pfn;     /* the huge zero page (PFN_NONE until first use) */
 	unsigned page_shift;

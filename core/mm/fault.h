@@ -105,7 +105,7 @@ void mm__oom(struct sim *s, struct task *t, vaddr_t addr);
 /* The host memory of a page-table frame (kept in its struct page). */
 static inline pte_t *pt_table(struct sim *s, pfn_t table)
 {
-	return (pte_t *)(uintptr_t)page_of(s->sections, table)->index;
+	return (pte_t *)(uintptr_t)page_of(s->mem_map, table)->index;
 }
 /* Entry for va at `level`, allocating intermediate tables when alloc; NULL
  * if a table is missing (and !alloc), or a huge leaf sits above `level`

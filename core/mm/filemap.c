@@ -63,7 +63,7 @@ static pfn_t page_cache_add(struct sim *s, struct file *f, uint64_t pgoff)
 	pfn_t pfn = mm__alloc_page(s, 0);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	pg->flags = PG_file | PG_uptodate | PG_lru | (f->shmem ? PG_shmem : 0);
 	pg->refcount = 1;   /* the page cache's reference */
 	pg->mapcount = 0;
@@ -126,7 +126,7 @@ static void ra_submit(struct sim *s, struct file *f, uint64_t start, uint64_t si
 		if (pfn == PFN_NONE)
 			break;
 		if (i == mark)
-			page_of(s->sections, pfn)->flags |= PG_readahead;
+			page_of(s->mem_map, pfn)->flags |= PG_readahead;
 	}
 }
 
@@ -209,7 +209,7 @@ unsigned filemap_fault(struct vm_fault *vmf)
 		/* I/O was needed: the lock was dropped; the retry maps the page */
 		return VM_FAULT_MAJOR | VM_FAULT_RETRY;
 	}
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	if (!(vmf->flags & FAULT_FLAG_TRIED) && do_async_mmap_readahead(vmf, f, pg))
 		return VM_FAULT_RETRY;
 	vmf->page = pfn;
@@ -257,7 +257,7 @@ unsigned do_fault_around(struct vm_fault *vmf)
 		pfn_t pfn = f->pages[pgoff];
 		if (pfn == PFN_NONE || !ops->pte_none(table[i]))
 			continue;
-		struct page *pg = page_of(s->sections, pfn);
+		struct page *pg = page_of(s->mem_map, pfn);
 		if (!(pg->flags & PG_uptodate) || (pg->flags & PG_readahead))
 			continue;
 		unsigned young = (i == pte_off || !old) ? PGP_YOUNG : 0;

@@ -33,8 +33,8 @@ static void copy_present_pte(struct sim *s, struct mm *dst, struct vma *vma, pte
 	pte_t e = *spte;
 	if (!ops->pte_special(e)) {
 		pfn_t pfn = ops->pte_pfn(e);
-		struct page *pg = page_of(s->sections, pfn);
-		struct page *head = (pg->flags & PG_tail) ? page_of(s->sections, pg->lru_next) : pg;
+		struct page *pg = page_of(s->mem_map, pfn);
+		struct page *head = (pg->flags & PG_tail) ? page_of(s->mem_map, pg->lru_next) : pg;
 		head->refcount++;
 		pg->mapcount++;
 		if (pg->flags & PG_anon)

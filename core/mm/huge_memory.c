@@ -48,7 +48,7 @@ pfn_t mm__huge_zero_page(struct sim *s)
 		pfn_t pfn = phys_alloc(s->phys, hpage_order(s));
 		if (pfn == PFN_NONE)
 			return PFN_NONE;
-		page_of(s->sections, pfn)->flags |= PG_reserved;
+		page_of(s->mem_map, pfn)->flags |= PG_reserved;
 		s->huge_zero_pfn = pfn;
 	}
 	return s->huge_zero_pfn;
@@ -62,19 +62,19 @@ static pfn_t alloc_thp(struct sim *s, struct vma *vma, vaddr_t haddr)
 		return PFN_NONE;
 	if (!vma->anon_vma)
 		vma->anon_vma = mm__new_anon_vma(s);
-	struct page *head = page_of(s->sections, pfn);
+	struct page *head = page_of(s->mem_map, pfn);
 	head->flags = PG_head | PG_anon | PG_anon_exclusive | PG_uptodate | PG_lru;
 	head->refcount = 1;
 	head->mapcount = 1;
 	head->mapping = vma->anon_vma;
 	head->index = haddr >> s->page_shift;
 	for (pfn_t i = 1; i < (pfn_t)1 << order; i++) {
-		struct page *t = page_of(s->sections, pfn + i);
+		struct page *t = page_of(s->mem_map, pfn + i);
 		memset(t, 0, sizeof(*t));
 		t->flags = PG_tail | PG_anon;
 		t->lru_next = pfn;
 	}
-	page_of(s->sections, pfn + 1)->mapping = order;
+	page_of(s->mem_map, pfn + 1)->mapping = order;
 	return pfn;
 }
 
@@ -139,7 +139,7 @@ unsigned do_huge_pmd_wp_page(struct vm_fault *vmf)
 		__split_huge_pmd(s, vmf->mm, vmf->vma, vmf->pmd, haddr);
 		return VM_FAULT_FALLBACK;
 	}
-	struct page *head = page_of(s->sections, pfn);
+	struct page *head = page_of(s->mem_map, pfn);
 	if (!(head->flags & PG_anon_exclusive) && head->refcount == 1) {
 		head->flags |= PG_anon_exclusive;
 		head->mapping = vmf->vma->anon_vma;
@@ -175,7 +175,7 @@ void __split_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd,
 	unsigned pgp = vm_pgp(vma) & ~PGP_WRITE;
 	if (ops->pte_young(e))
 		pgp |= PGP_YOUNG;
-	struct page *head = page_of(s->sections, pfn);
+	struct page *head = page_of(s->mem_map, pfn);
 	int excl = !zero && (head->flags & PG_anon_exclusive);
 	for (unsigned i = 0; i < n; i++) {
 		pte_t p;
@@ -187,7 +187,7 @@ void __split_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd,
 				p = ops->pte_mkdirty(p);
 			if (ops->pte_write(e))
 				p = ops->pte_mkwrite(p);
-			struct page *sp = page_of(s->sections, pfn + i);
+			struct page *sp = page_of(s->mem_map, pfn + i);
 			sp->mapcount++;
 			if (excl)
 				sp->flags |= PG_anon_exclusive;
@@ -218,7 +218,7 @@ void zap_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vad
 	pfn_t pfn = ops->pte_pfn(e);
 	if (pfn == s->huge_zero_pfn)
 		return;
-	struct page *head = page_of(s->sections, pfn);
+	struct page *head = page_of(s->mem_map, pfn);
 	head->mapcount--;
 	mm__rss_add(s, mm, MM_ANONPAGES, -((int64_t)1 << hpage_order(s)));
 	mm__put_page(s, pfn);
@@ -233,7 +233,7 @@ int copy_huge_pmd(struct sim *s, struct mm *dst, struct mm *src, pte_t *dst_pmd,
 	(void)src;
 	pfn_t pfn = ops->pte_pfn(e);
 	if (pfn != s->huge_zero_pfn) {
-		struct page *head = page_of(s->sections, pfn);
+		struct page *head = page_of(s->mem_map, pfn);
 		head->refcount++;
 		head->mapcount++;
 		head->flags &= ~PG_anon_exclusive;

@@ -15,10 +15,11 @@
 /* ---- page_alloc.c: physical frames (buddy allocator, orders 0..MAX_ORDER) ---- */
 #define MAX_ORDER 10
 
-struct phys;  /* opaque: frames, sections of struct page, free areas */
+struct phys;  /* opaque: frames, the struct page array, free areas */
 
 /* Set up `nr_frames` frames of 1 << page_shift bytes.  Metadata is allocated
- * lazily in sections.  Returns NULL on host allocation failure. */
+ * lazily (host memory is reserved, not populated).  Returns NULL on host
+ * allocation failure. */
 struct phys *phys_create(uint64_t nr_frames, unsigned page_shift);
 void phys_destroy(struct phys *p);
 /* Allocate 2^order contiguous frames (deterministic: the same sequence of
@@ -36,15 +37,26 @@ uint64_t phys_nr_free(const struct phys *p);
 uint64_t phys_nr_free_blocks(const struct phys *p, unsigned order);
 /* Host bytes spent on frame metadata so far (benchmark: bytes per page). */
 uint64_t phys_meta_bytes(const struct phys *p);
-/* The section table (fixed for the life of `p`): the frame metadata of an
- * allocated frame is sections[pfn >> PHYS_SECTION_SHIFT][pfn & mask], which
- * page_of() reads inline on the fault path. */
+/* The struct page array (Linux's flat mem_map), fixed for the life of `p`:
+ * the frame metadata of pfn is mem_map[pfn], which page_of() reads inline
+ * on the fault path.  Pages never touched read as zero. */
 #define PHYS_SECTION_SHIFT 12
-struct page *const *phys_sections(const struct phys *p);
-static inline struct page *page_of(struct page *const *sections, pfn_t pfn)
+struct page *phys_mem_map(const struct phys *p);
+static inline struct page *page_of(struct page *mem_map, pfn_t pfn)
 {
-	return &sections[pfn >> PHYS_SECTION_SHIFT][pfn & ((1u << PHYS_SECTION_SHIFT) - 1)];
+	return &mem_map[pfn];
 }
+
+/* ---- pt_pool.c: host memory for page-table entries ------------------------------ */
+
+struct pt_pool;
+/* A pool for up to `cap` bytes of tables (reserved, populated on use). */
+struct pt_pool *pt_pool_create(size_t cap);
+void pt_pool_destroy(struct pt_pool *p);
+/* `bytes` (a power of two, 8 .. 512 KiB) of zeroed entries, or NULL. */
+void *pt_pool_alloc(struct pt_pool *p, size_t bytes);
+void pt_pool_free(struct pt_pool *p, void *t, size_t bytes);
+size_t pt_pool_live(const struct pt_pool *p);
 
 /* ---- mmap.c: the VMA tree and the address-space syscalls ------------------------ */
 

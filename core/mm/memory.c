@@ -48,10 +48,10 @@ pfn_t mm__alloc_page(struct sim *s, unsigned order)
 
 void mm__put_page(struct sim *s, pfn_t pfn)
 {
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	if (pg->flags & PG_tail) { /* folio_put: the reference is the folio's */
 		pfn = pg->lru_next;
-		pg = page_of(s->sections, pfn);
+		pg = page_of(s->mem_map, pfn);
 	}
 	if (pg->flags & PG_reserved)
 		return;
@@ -60,9 +60,9 @@ void mm__put_page(struct sim *s, pfn_t pfn)
 	/* a large folio keeps its order in its first tail page (folio_order) */
 	unsigned order = 0;
 	if (pg->flags & PG_head) {
-		order = page_of(s->sections, pfn + 1)->mapping;
+		order = page_of(s->mem_map, pfn + 1)->mapping;
 		for (pfn_t i = 1; i < (pfn_t)1 << order; i++)
-			memset(page_of(s->sections, pfn + i), 0, sizeof(struct page));
+			memset(page_of(s->mem_map, pfn + i), 0, sizeof(struct page));
 	}
 	pg->flags = 0;
 	pg->mapcount = 0;
@@ -72,7 +72,7 @@ void mm__put_page(struct sim *s, pfn_t pfn)
 
 int mm__rss_type(struct sim *s, pfn_t pfn)
 {
-	const struct page *pg = page_of(s->sections, pfn);
+	const struct page *pg = page_of(s->mem_map, pfn);
 	if (pg->flags & PG_anon)
 		return MM_ANONPAGES;
 	return (pg->flags & PG_shmem) ? MM_SHMEMPAGES : MM_FILEPAGES;
@@ -102,12 +102,12 @@ static pfn_t pt_alloc_table(struct sim *s, struct mm *mm, unsigned level)
 	pfn_t pfn = phys_alloc(s->phys, 0);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
-	pte_t *mem = calloc((size_t)1 << s->fmt.bits[level], sizeof(pte_t));
+	pte_t *mem = pt_pool_alloc(s->pt_pool, sizeof(pte_t) << s->fmt.bits[level]);
 	if (!mem) {
 		phys_free(s->phys, pfn, 0);
 		return PFN_NONE;
 	}
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	pg->flags = PG_pgtable;
 	pg->mapping = level;
 	pg->index = (uint64_t)(uintptr_t)mem;
@@ -121,20 +121,6 @@ pfn_t mm__alloc_root(struct sim *s, struct mm *mm)
 	return pt_alloc_table(s, mm, 0);
 }
 
-/* Free the host memory of a table tree without simulating anything: used
- * when the simulator itself is destroyed. */
-void mm__release_tables(struct sim *s, pfn_t table, unsigned level)
-{
-	pte_t *t = pt_table(s, table);
-	if (level + 1 < s->fmt.levels) {
-		size_t n = (size_t)1 << s->fmt.bits[level];
-		for (size_t i = 0; i < n; i++)
-			if (s->ops->pte_table(t[i]))
-				mm__release_tables(s, s->ops->pte_pfn(t[i]), level + 1);
-	}
-	free(t);
-}
-
 /* Free a table and everything below it (exit_mmap's free_pgtables). */
 void mm__free_table(struct sim *s, pfn_t table, unsigned level)
 {
@@ -145,8 +131,8 @@ void mm__free_table(struct sim *s, pfn_t table, unsigned level)
 			if (s->ops->pte_table(t[i]))
 				mm__free_table(s, s->ops->pte_pfn(t[i]), level + 1);
 	}
-	free(t);
-	struct page *pg = page_of(s->sections, table);
+	pt_pool_free(s->pt_pool, t, sizeof(pte_t) << s->fmt.bits[level]);
+	struct page *pg = page_of(s->mem_map, table);
 	pg->flags = 0;
 	pg->index = 0;
 	pg->refcount = 1;
@@ -407,7 +393,7 @@ static void set_pte(struct vm_fault *vmf, pte_t e)
 
 static void page_add_new_anon_rmap(struct sim *s, struct vma *vma, pfn_t pfn, vaddr_t addr)
 {
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	pg->flags |= PG_anon | PG_anon_exclusive | PG_uptodate | PG_lru;
 	pg->mapcount = 1;
 	pg->mapping = vma->anon_vma;
@@ -463,7 +449,7 @@ static void finish_fault(struct vm_fault *vmf, int anon_copy)
 {
 	struct sim *s = vmf->s;
 	const struct mmu_arch_ops *ops = s->ops;
-	struct page *pg = page_of(s->sections, vmf->page);
+	struct page *pg = page_of(s->mem_map, vmf->page);
 	fault_trace_push(vmf->ft, FN_finish_fault);
 	pte_t e = ops->mk_pte(vmf->page, vm_pgp(vmf->vma) | PGP_YOUNG);
 	if (vmf->flags & FAULT_FLAG_WRITE)
@@ -584,7 +570,7 @@ static unsigned wp_page_copy(struct vm_fault *vmf)
 	mm__rss_add(s, vmf->mm, MM_ANONPAGES, 1);
 	vmf->ft->kind = FK_COW;
 	if (!from_zero) {
-		struct page *old = page_of(s->sections, vmf->page);
+		struct page *old = page_of(s->mem_map, vmf->page);
 		if (!(old->flags & PG_anon))
 			vmf->ft->kind = FK_FILE_COW;
 		mm__rss_add(s, vmf->mm, mm__rss_type(s, vmf->page), -1);
@@ -605,7 +591,7 @@ static unsigned wp_page_shared(struct vm_fault *vmf)
 	const struct mmu_arch_ops *ops = vmf->s->ops;
 	set_pte(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))));
 	if (vmf->page != PFN_NONE)
-		page_of(vmf->s->sections, vmf->page)->flags |= PG_dirty;
+		page_of(vmf->s->mem_map, vmf->page)->flags |= PG_dirty;
 	mm__flush_page(vmf->s, vmf->mm, vmf->address);
 	vmf->ft->kind = FK_SHARED;
 	return 0;
@@ -635,7 +621,7 @@ static unsigned do_wp_page(struct vm_fault *vmf)
 		return wp_page_shared(vmf);
 	if (vmf->page == PFN_NONE)
 		return wp_page_copy(vmf);
-	struct page *pg = page_of(s->sections, vmf->page);
+	struct page *pg = page_of(s->mem_map, vmf->page);
 	if (pg->flags & PG_anon) {
 		if (pg->flags & PG_anon_exclusive)
 			return wp_page_reuse(vmf);
@@ -770,7 +756,7 @@ static void zap_pte(struct sim *s, struct mm *mm, pte_t *pte)
 	if (ops->pte_none(e) || !ops->pte_present(e) || ops->pte_special(e))
 		return;
 	pfn_t pfn = ops->pte_pfn(e);
-	struct page *pg = page_of(s->sections, pfn);
+	struct page *pg = page_of(s->mem_map, pfn);
 	if (pg->flags & PG_reserved)
 		return;
 	if (ops->pte_dirty(e))
@@ -855,7 +841,7 @@ static int can_change_pte_writable(struct sim *s, struct vma *vma, pte_t e)
 		return s->ops->pte_dirty(e) || !vma->vm_file || vma->vm_file->shmem;
 	if (s->ops->pte_special(e))
 		return 0;
-	struct page *pg = page_of(s->sections, s->ops->pte_pfn(e));
+	struct page *pg = page_of(s->mem_map, s->ops->pte_pfn(e));
 	return (pg->flags & PG_anon) && (pg->flags & PG_anon_exclusive);
 }
 
@@ -943,7 +929,7 @@ int move_page_tables(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t old,
 		*dst = *src;
 		*src = 0;
 		if (s->ops->pte_present(*dst) && !s->ops->pte_special(*dst)) {
-			struct page *pg = page_of(s->sections, s->ops->pte_pfn(*dst));
+			struct page *pg = page_of(s->mem_map, s->ops->pte_pfn(*dst));
 			if (pg->flags & PG_anon)
 				pg->index = (new_addr + off) >> s->page_shift;
 		}

@@ -45,7 +45,12 @@ int mm_sim_init(struct sim *s)
 	s->phys = phys_create(s->cfg.ram >> s->page_shift, s->page_shift);
 	if (!s->phys)
 		return SIM_ENOMEM;
-	s->sections = phys_sections(s->phys);
+	s->mem_map = phys_mem_map(s->phys);
+	/* tables never outnumber frames; the reservation is address space only */
+	s->pt_pool = pt_pool_create((size_t)(s->cfg.ram < (UINT64_C(1) << 40) ? s->cfg.ram
+									       : UINT64_C(1) << 40));
+	if (!s->pt_pool)
+		return SIM_ENOMEM;
 	/* the shared zero page (empty_zero_page) */
 	s->zero_pfn = phys_alloc(s->phys, 0);
 	if (s->zero_pfn == PFN_NONE)
@@ -61,6 +66,8 @@ void mm_sim_fini(struct sim *s)
 	mm__free_files(s);
 	phys_destroy(s->phys);
 	s->phys = NULL;
+	pt_pool_destroy(s->pt_pool);
+	s->pt_pool = NULL;
 }
 
 struct mm *mm_create(struct sim *s, struct task *t)
@@ -103,13 +110,13 @@ void mm_exit(struct sim *s, struct task *t)
 }
 
 /* Drop a process's address space when the simulator is destroyed: host
- * memory only (page-table arrays, VMAs), no simulated exit. */
+ * memory only (the VMAs; the tables go with the pool), no simulated exit. */
 void mm_release(struct sim *s, struct task *t)
 {
-	void mm__release_tables(struct sim *s, pfn_t table, unsigned level);
 	if (!t->mm)
 		return;
-	mm__release_tables(s, t->mm->pgd, 0);
+	/* the tables' host memory goes with the pool in mm_sim_fini */
+	(void)s;
 	mm_free_vmas(t->mm);
 	free(t->mm);
 	t->mm = NULL;

@@ -12,8 +12,11 @@
  *
  * Lazy memory.  A machine of 64 GiB has 16 Mi frames; their metadata costs
  * 512 MiB if allocated up front.  Instead:
- *   - struct page lives in sections of PAGES_PER_SECTION frames, calloc'ed
- *     the first time any page of the section is touched (pfn_to_page);
+ *   - the struct page array is one reserved, unpopulated host mapping
+ *     (MAP_NORESERVE, advised MADV_HUGEPAGE so the host faults it in 2 MiB
+ *     at a time, not 4 KiB); it is cut into sections of PAGES_PER_SECTION
+ *     frames, and a section enters the section table (and meta_bytes) the
+ *     first time any page of it is touched (pfn_to_page);
  *   - frames at or above `carved` (the "never used" watermark) are free but
  *     not on any list; they are carved off in blocks of 2^MAX_ORDER frames
  *     (at the end of RAM: the largest aligned power of two that fits) only
@@ -40,6 +43,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -57,6 +61,8 @@ struct phys {
 	uint64_t nr_frames;      /* frames of RAM */
 	unsigned page_shift;     /* log2 of the frame size */
 	struct page **section;   /* nr_sections pointers; NULL until first touch */
+	struct page *arena;      /* nr_sections * PAGES_PER_SECTION, reserved */
+	size_t arena_bytes;
 	uint64_t nr_sections;
 	uint64_t carved;         /* frames >= carved were never handed to the lists */
 	uint64_t nr_free;        /* free frames, including the uncarved ones */
@@ -82,10 +88,19 @@ struct phys *phys_create(uint64_t nr_frames, unsigned page_shift)
 	p->page_shift = page_shift;
 	p->nr_sections = (nr_frames + PAGES_PER_SECTION - 1) >> SECTION_SHIFT;
 	p->section = calloc(p->nr_sections, sizeof(*p->section));
-	if (!p->section) {
+	p->arena_bytes = p->nr_sections * PAGES_PER_SECTION * sizeof(struct page);
+	p->arena = mmap(NULL, p->arena_bytes, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!p->section || p->arena == MAP_FAILED) {
+		if (p->arena != MAP_FAILED)
+			munmap(p->arena, p->arena_bytes);
+		free(p->section);
 		free(p);
 		return NULL;
 	}
+#ifdef MADV_HUGEPAGE
+	madvise(p->arena, p->arena_bytes, MADV_HUGEPAGE); /* advice only */
+#endif
 	p->meta_bytes = sizeof(*p) + p->nr_sections * sizeof(*p->section);
 	p->nr_free = nr_frames;
 	for (unsigned o = 0; o <= MAX_ORDER; o++)
@@ -98,16 +113,15 @@ void phys_destroy(struct phys *p)
 {
 	if (!p)
 		return;
-	for (uint64_t i = 0; i < p->nr_sections; i++)
-		free(p->section[i]);
+	munmap(p->arena, p->arena_bytes);
 	free(p->section);
 	free(p);
 }
 
 /*
- * The struct page of `pfn`, allocating its section on first use (a fresh
+ * The struct page of `pfn`, entering its section on first use (a fresh
  * page is all zero: no flags, refcount 0, unlinked).  Returns NULL only for
- * pfn >= nr_frames or when the host is out of memory.
+ * pfn >= nr_frames.
  */
 struct page *pfn_to_page(struct phys *p, pfn_t pfn)
 {
@@ -118,23 +132,17 @@ struct page *pfn_to_page(struct phys *p, pfn_t pfn)
 		return NULL;
 	pg = p->section[sec];
 	if (!pg) {
-		pg = calloc(PAGES_PER_SECTION, sizeof(*pg));
-		if (!pg)
-			return NULL;
+		pg = p->arena + (sec << SECTION_SHIFT); /* fresh mapping: zero */
 		p->section[sec] = pg;
 		p->meta_bytes += PAGES_PER_SECTION * sizeof(*pg);
 	}
 	return &pg[pfn & (PAGES_PER_SECTION - 1)];
 }
 
-/*
- * The section table, for page_of() on hot paths.  It is allocated once by
- * phys_create and never moves; an entry is NULL until a frame of its section
- * is first touched, which phys_alloc always does for the frames it returns.
- */
-struct page *const *phys_sections(const struct phys *p)
+/* The flat struct page array (see page_of in internal.h). */
+struct page *phys_mem_map(const struct phys *p)
 {
-	return p->section;
+	return p->arena;
 }
 
 /* Like pfn_to_page, but never allocates: NULL if the section is untouched. */

@@ -1,5 +1,6 @@
 set(MEMSIM_MM_SOURCES
   core/mm/page_alloc.c
+  core/mm/pt_pool.c
   core/mm/mmap.c
   core/mm/memory.c
   core/mm/filemap.c
