@@ -38,13 +38,8 @@ static uint64_t tlb_cost(const struct sim *s, const struct tlb_stats *a,
 /* TLB-only mode: identity translation, no faults (DESIGN 5b). */
 static void run_tlb_mode(struct sim *s, struct task *t, const uint64_t *acc, size_t n)
 {
-	struct tlb_hier *h = &s->tlb;
-	uint16_t asid = t->asid;
 	struct tlb_stats before = t->st.tlb;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t w = acc[i];
-		tlb_hier_access(h, tacc_kind(w), tacc_addr(w), tacc_size(w), asid);
-	}
+	tlb_hier_access_words(&s->tlb, acc, n, t->asid);
 	t->st.accesses += n;
 	uint64_t walks = t->st.tlb.l2_misses - before.l2_misses;
 	t->st.walks += walks;

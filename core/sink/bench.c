@@ -5,7 +5,7 @@
  *
  * The loop binds rows with the same sink__bind_fault() as the writer thread
  * and into the same table definition, so the comparison measures only what
- * the sink adds: the queue, the hand-off, the batching and the WAL.
+ * the sink adds: the queue, the hand-off and the batching.
  */
 #include <stdlib.h>
 #include <time.h>

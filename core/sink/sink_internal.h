@@ -47,7 +47,7 @@ int sink__schema_apply(sqlite3 *db, const char *path, const char *pragmas,
  * / SIM_EIO. */
 int sink__schema_check(sqlite3 *db, const char *path, char *err, size_t errlen);
 
-/* Pragmas of the writer's connection during a run (WAL, see schema.c). */
+/* Pragmas of the writer's connection during a run (see schema.c). */
 extern const char sink__run_pragmas[];
 
 /* Bind one row at parameters base+1.. of a statement prepared from the

@@ -109,8 +109,6 @@ struct sink {
 	pthread_t thread;
 	int thread_started;
 	int sync_ok;                   /* mutex and conditions initialised */
-	int owned;                     /* the schema is ours: close may fold the
-					  WAL back and leave journal_mode DELETE */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -734,7 +732,7 @@ static int sink_prepare_inserts(struct sink *s)
 }
 
 /* Open (creating if needed) the database at `path`, check or create the
- * schema, switch it to WAL for the run and start the writer thread.
+ * schema, set the run's pragmas and start the writer thread.
  * Returns the sink, or NULL with "PATH: why" in errbuf: not a SQLite file
  * or a foreign table of our name (bad input), or it cannot be opened. */
 struct sink *sink_open(const char *path, char *errbuf, size_t errlen)
@@ -754,7 +752,6 @@ struct sink *sink_open(const char *path, char *errbuf, size_t errlen)
 	if (sink__schema_apply(s->db, path, s->memdb ? NULL : sink__run_pragmas,
 			       errbuf, errlen))
 		goto fail;
-	s->owned = !s->memdb;
 	if (sink_prepare_inserts(s)) {
 		sink__fmt(errbuf, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
 		goto fail;
@@ -773,18 +770,13 @@ fail:
 	return NULL;
 }
 
-/* Leave one file behind: fold the WAL into the database and go back to a
- * rollback journal.  If another process still has the file open the mode
- * switch fails harmlessly and the WAL stays (SQLite recovers it). */
+/* Finalize the writer's statements and close its connection. */
 static void sink_finish_db(struct sink *s)
 {
 	for (int i = 0; i < SINK_NINS; i++) {
 		sqlite3_finalize(s->ins[i]);
 		sqlite3_finalize(s->multi[i]);
 	}
-	if (s->owned)
-		sqlite3_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE);"
-			     "PRAGMA journal_mode = DELETE;", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 }
 

@@ -26,6 +26,8 @@
  */
 #include <string.h>
 
+#include <memsim/trace.h>
+
 #include "tlb_internal.h"
 
 #define IDENT_FLAGS (TLBE_WRITE | TLBE_EXEC | TLBE_USER)
@@ -256,6 +258,56 @@ unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
 			return walks;
 		vpn++;
 	}
+}
+
+/*
+ * tlb_hier_access over a run of packed access words (memsim/trace.h), the
+ * inner loop of `memsim replay --mode tlb`.  The same lookups, fills and
+ * counts as calling tlb_hier_access per word; the L1 hits that the last-used
+ * probe satisfies are counted in registers and added once at the end (the
+ * slow paths count their own), so the hot path does no stores at all.
+ */
+uint64_t tlb_hier_access_words(struct tlb_hier *h, const uint64_t *acc, size_t n,
+			       uint16_t asid)
+{
+	unsigned shift = h->page_shift;
+	uint64_t pmask = (UINT64_C(1) << shift) - 1, walks = 0, hd = 0, hi = 0;
+	uint64_t atag = (uint64_t)asid << 1 | 1;
+	uint64_t last_d = h->l1d.last_tag, last_i = h->l1i.last_tag;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w = acc[i], va = tacc_addr(w), vpn = va >> shift;
+		uint64_t exec = tacc_kind(w) == ACC_EXEC, tag = vpn << 17 | atag;
+
+		if (tag == (exec ? last_i : last_d) && (va & pmask) + tacc_size(w) - 1 <= pmask) {
+			hi += exec;
+			hd += exec ^ 1;
+			continue;
+		}
+		if ((va & pmask) + tacc_size(w) - 1 > pmask) {
+			walks += tlb__hier_access_range(h, tacc_kind(w), va, tacc_size(w), asid);
+		} else {
+			struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+			const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
+			if (mru[0] == tag) {
+				l1->last_tag = tag;
+				l1->last_idx = (uint32_t)mru[1];
+				hi += exec;
+				hd += exec ^ 1;
+			} else {
+				walks += tlb__hier_page_slow(h, (int)exec, vpn, asid);
+			}
+		}
+		last_d = h->l1d.last_tag;
+		last_i = h->l1i.last_tag;
+	}
+	h->l1d.hits += hd;
+	h->l1i.hits += hi;
+	if (h->st) {
+		h->st->l1d_hits += hd;
+		h->st->l1i_hits += hi;
+	}
+	return walks;
 }
 
 /* ---- shootdowns ------------------------------------------------------------ */

@@ -31,7 +31,6 @@
 #define TRACE__MAX_RUN 65536          /* upper clamp for trace_set_max_run() */
 #define TRACE__STREAM_BUF (1u << 20)  /* stream window; > MAX_RUN words + a record */
 #define TRACE__ZIN_BUF (256u << 10)   /* compressed input buffer */
-#define TRACE__RELEASE_STEP (64u << 20) /* MADV_DONTNEED granularity (mapped files) */
 
 /* ---- binary format (traces/FORMAT.md) ---------------------------------------- */
 #define TRACE__BIN_MAGIC "\x89MSTRACE"   /* 8 bytes, no NUL */
@@ -60,7 +59,6 @@ static inline uint64_t trace__ctl(unsigned tag, uint64_t payload)
 
 /* ---- byte sources (source.c) --------------------------------------------------- */
 enum trace__src_kind {
-	TRACE__SRC_MAP,    /* regular file, memory-mapped: the window is the file */
 	TRACE__SRC_FD,     /* stdin, pipe, or a file that cannot be mapped */
 	TRACE__SRC_GZ,     /* zlib */
 	TRACE__SRC_XZ,     /* liblzma */
@@ -76,9 +74,6 @@ struct trace__src {
 	int fd;               /* -1 when none */
 	int own_fd;           /* close fd on close (not for stdin) */
 	char *mem;            /* stream buffer (TRACE__STREAM_BUF, 64-aligned) */
-	void *map;            /* mapping (TRACE__SRC_MAP with a non-empty file) */
-	size_t map_len;       /* its length */
-	size_t released;      /* mapped bytes already given back (MADV_DONTNEED) */
 	uint64_t raw_done;    /* file bytes read so far (compressed sources) */
 	uint64_t raw_total;   /* file size, 0 when unknown */
 	unsigned char *zin;   /* compressed input buffer (TRACE__ZIN_BUF) */
@@ -95,7 +90,6 @@ struct trace__src {
 int trace__src_open(struct trace__src *s, const char *path, const char *name,
 		    char *err, size_t errlen);
 int trace__src_fill(struct trace__src *s, size_t *pos);
-void trace__src_release(struct trace__src *s, size_t pos);
 void trace__src_close(struct trace__src *s);
 
 /* ---- the reader ------------------------------------------------------------------- */

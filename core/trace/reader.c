@@ -224,7 +224,6 @@ int trace_next(struct trace_reader *r, struct trace_batch *b)
 	if (r->state)
 		return r->state > 0 ? 0 : r->state;
 	memset(b, 0, sizeof *b);
-	trace__src_release(&r->src, r->pos);
 	switch (r->fmt) {
 	case TRACE_LACKEY: rc = trace__lackey_next(r, b); break;
 	case TRACE_BINARY: rc = trace__binary_next(r, b); break;
@@ -253,16 +252,13 @@ const char *trace_reader_path(const struct trace_reader *r)
 	return r->path;
 }
 
-/* Bytes consumed and total: file bytes for mapped and compressed files (the
+/* Bytes consumed and total: file bytes for plain and compressed files (the
  * compressed size), input bytes and 0 for streams of unknown length. */
 void trace_progress(const struct trace_reader *r, uint64_t *done, uint64_t *total)
 {
 	const struct trace__src *s = &r->src;
 
-	if (s->kind == TRACE__SRC_MAP) {
-		*done = r->pos;
-		*total = s->len;
-	} else if (s->kind == TRACE__SRC_FD) {
+	if (s->kind == TRACE__SRC_FD) {
 		*done = s->off + r->pos;
 		*total = s->raw_total;
 	} else {

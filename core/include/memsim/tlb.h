@@ -171,6 +171,11 @@ uint64_t tlb_hier_flush_page(struct tlb_hier *h, uint64_t va, uint16_t asid);
 static inline unsigned tlb_hier_access(struct tlb_hier *h, unsigned kind, uint64_t va,
 				       uint64_t size, uint16_t asid);
 
+/* tlb_hier_access for each of `n` packed access words (memsim/trace.h: the
+ * word's kind, address and size); returns the total of the walks. */
+uint64_t tlb_hier_access_words(struct tlb_hier *h, const uint64_t *acc, size_t n,
+			       uint16_t asid);
+
 /* ---- paging-structure caches ----------------------------------------------
  * x86 PML4/PDPT/PDE caches and arm64 walk caches: per upper level, a small
  * set-associative cache from (va >> level_shift, asid) to the physical frame
