@@ -286,17 +286,11 @@ uint64_t tlb_hier_access_words(struct tlb_hier *h, const uint64_t *acc, size_t n
 		}
 		if ((va & pmask) + tacc_size(w) - 1 > pmask) {
 			walks += tlb__hier_access_range(h, tacc_kind(w), va, tacc_size(w), asid);
+		} else if (tlb__probe_last(exec ? &h->l1i : &h->l1d, vpn, tag)) {
+			hi += exec;
+			hd += exec ^ 1;
 		} else {
-			struct tlb *l1 = exec ? &h->l1i : &h->l1d;
-			const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
-			if (mru[0] == tag) {
-				l1->last_tag = tag;
-				l1->last_idx = (uint32_t)mru[1];
-				hi += exec;
-				hd += exec ^ 1;
-			} else {
-				walks += tlb__hier_page_slow(h, (int)exec, vpn, asid);
-			}
+			walks += tlb__hier_page_slow(h, (int)exec, vpn, asid);
 		}
 		last_d = h->l1d.last_tag;
 		last_i = h->l1i.last_tag;

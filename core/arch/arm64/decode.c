@@ -12,30 +12,10 @@
 #include <memsim/decode.h>
 
 #include "arch/arm64/esr.h"
+#include "arch/text.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
-
-/* An snprintf accumulator: keeps counting after buf is full. */
-struct text {
-	char *buf;
-	size_t n;
-	size_t len;
-};
-
-static void text_add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	size_t room = t->len < t->n ? t->n - t->len : 0;
-	int r;
-
-	va_start(ap, fmt);
-	r = vsnprintf(room ? t->buf + t->len : NULL, room, fmt, ap);
-	va_end(ap);
-	if (r > 0)
-		t->len += (size_t)r;
-}
 
 /* Linux's esr_class_str[]. */
 static const char *esr_class_str(unsigned ec)

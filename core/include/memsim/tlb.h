@@ -328,21 +328,23 @@ unsigned tlb__hier_page_slow(struct tlb_hier *h, int exec, uint64_t vpn, uint16_
 unsigned tlb__hier_access_range(struct tlb_hier *h, unsigned kind, uint64_t va,
 				uint64_t size, uint16_t asid);
 
-/* One page of tlb_hier_access: a hit on the entry the L1 array or the page's
- * set used last is inline (the common case); everything else is not. */
-TLB__HOT unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vpn,
-				       uint16_t asid)
+/* The L1 array's last-used probe: 1 (and l1->last_* set) when `tag` is the
+ * entry the array or the set of `vpn` used last. */
+TLB__HOT int tlb__probe_last(struct tlb *l1, uint64_t vpn, uint64_t tag)
 {
-	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
-	uint64_t tag = tlb__tag(vpn, asid);
-
 	if (tag != l1->last_tag) {
 		const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
 		if (mru[0] != tag)
-			return tlb__hier_page_slow(h, exec, vpn, asid);
+			return 0;
 		l1->last_tag = tag;
 		l1->last_idx = (uint32_t)mru[1];
 	}
+	return 1;
+}
+
+/* Count one L1 hit in the array and the current process's counters. */
+TLB__HOT void tlb__count_l1_hit(struct tlb_hier *h, struct tlb *l1, int exec)
+{
 	l1->hits++;
 	if (h->st) {
 		if (exec)
@@ -350,6 +352,18 @@ TLB__HOT unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vp
 		else
 			h->st->l1d_hits++;
 	}
+}
+
+/* One page of tlb_hier_access: a hit on the entry the L1 array or the page's
+ * set used last is inline (the common case); everything else is not. */
+TLB__HOT unsigned tlb__hier_page_ident(struct tlb_hier *h, int exec, uint64_t vpn,
+				       uint16_t asid)
+{
+	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
+
+	if (!tlb__probe_last(l1, vpn, tlb__tag(vpn, asid)))
+		return tlb__hier_page_slow(h, exec, vpn, asid);
+	tlb__count_l1_hit(h, l1, exec);
 	return 0;
 }
 
@@ -362,23 +376,12 @@ TLB__HOT int tlb_hier_lookup_fast(struct tlb_hier *h, unsigned kind, uint64_t va
 {
 	int exec = kind == ACC_EXEC;
 	struct tlb *l1 = exec ? &h->l1i : &h->l1d;
-	uint64_t vpn = va >> h->page_shift, tag = tlb__tag(vpn, asid);
+	uint64_t vpn = va >> h->page_shift;
 
-	if (tag != l1->last_tag) {
-		const uint64_t *mru = l1->mru + 2 * (size_t)tlb__set(l1, vpn);
-		if (mru[0] != tag)
-			return 0;
-		l1->last_tag = tag;
-		l1->last_idx = (uint32_t)mru[1];
-	}
+	if (!tlb__probe_last(l1, vpn, tlb__tag(vpn, asid)))
+		return 0;
 	*data = l1->data[l1->last_idx];
-	l1->hits++;
-	if (h->st) {
-		if (exec)
-			h->st->l1i_hits++;
-		else
-			h->st->l1d_hits++;
-	}
+	tlb__count_l1_hit(h, l1, exec);
 	return 1;
 }
 
