@@ -14,86 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "memsim/trace.h"
-#include "t.h"
-
-static char tdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tdir, name);
-	return buf[k];
-}
-
-static const char *put_file(const char *name, const char *text)
-{
-	const char *p = tpath(name);
-	FILE *f = fopen(p, "w");
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
-
-static struct trace_reader *open_text(const char *name, const char *text)
-{
-	char err[512];
-	struct trace_reader *r = trace_open(put_file(name, text), TRACE_AUTO, err, sizeof err);
-	if (!r)
-		fprintf(stderr, "open: %s\n", err);
-	return r;
-}
-
-/* Every batch of a trace as text, one line each (the `where` fields are
- * included only when with_where is set). */
-static char *digest(const char *path, size_t max_run, int with_where)
-{
-	char err[512], *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	struct trace_reader *r = trace_open(path, TRACE_AUTO, err, sizeof err);
-	struct trace_batch b;
-	int rc;
-
-	if (!r) {
-		fprintf(f, "open error: %s\n", err);
-		fclose(f);
-		return out;
-	}
-	trace_set_max_run(r, max_run);
-	while ((rc = trace_next(r, &b)) > 0) {
-		if (with_where)
-			fprintf(f, "@%" PRIu64 " ", b.where);
-		if (b.n) {
-			fprintf(f, "run pid=%u n=%zu:", b.pid, b.n);
-			for (size_t i = 0; i < b.n; i++)
-				fprintf(f, " %016" PRIx64, b.acc[i]);
-		} else {
-			const struct trace_op *o = &b.op;
-			fprintf(f, "op %s pid=%u prot=%u nw=%u fl=%u iv=%d a=%" PRIx64 " l=%" PRIu64
-				" arg=%" PRIu64 " na=%" PRIx64 " t=%" PRIu64 " name=%s",
-				trace_op_name(o->op), o->pid, o->prot, o->has_newaddr, o->flags,
-				o->ival, o->addr, o->len, o->arg, o->newaddr, o->t_ns,
-				o->name ? o->name : "-");
-		}
-		fputc('\n', f);
-	}
-	if (rc < 0)
-		fprintf(f, "error: %s\n", trace_errmsg(r));
-	trace_close(r);
-	fclose(f);
-	return out;
-}
-
-static int next(struct trace_reader *r, struct trace_batch *b)
-{
-	int rc = trace_next(r, b);
-	if (rc < 0)
-		fprintf(stderr, "trace_next: %s\n", trace_errmsg(r));
-	return rc;
-}
+#include "029-trace-t.h"
 
 /* ---- ops -------------------------------------------------------------------- */
 
@@ -510,7 +431,7 @@ static int sh(const char *fmt, const char *a, const char *b)
 static void trace_should_read_compressed_files_like_plain_ones(void)
 {
 	const char *plain = big_trace();
-	char *want = digest(plain, 0, 1);
+	char *want = digest(plain, TRACE_AUTO, 0, 1);
 	static const char *const tools[][2] = {
 		{ "gzip -c '%s' > '%s'", "big.mtr.gz" },
 		{ "xz -c '%s' > '%s'", "big.mtr.xz" },
@@ -525,7 +446,7 @@ static void trace_should_read_compressed_files_like_plain_ones(void)
 			fprintf(stderr, "skipping %s: tool missing\n", tools[i][1]);
 			continue;
 		}
-		char *got = digest(z, 0, 1);
+		char *got = digest(z, TRACE_AUTO, 0, 1);
 		CHECK(strcmp(got, want) == 0);
 		free(got);
 	}
@@ -533,7 +454,7 @@ static void trace_should_read_compressed_files_like_plain_ones(void)
 	const char *cat = put_file("cat.mtr", "1 R 0x1\n");
 	sh("gzip -c '%s' > '%s'", cat, tpath("two.mtr.gz"));
 	sh("gzip -c '%s' >> '%s'", cat, tpath("two.mtr.gz"));
-	char *two = digest(tpath("two.mtr.gz"), 0, 0);
+	char *two = digest(tpath("two.mtr.gz"), TRACE_AUTO, 0, 0);
 	CHECK_STR(two, "run pid=1 n=2: 4000000000000001 4000000000000001\n");
 	free(two);
 	free(want);
@@ -542,7 +463,7 @@ static void trace_should_read_compressed_files_like_plain_ones(void)
 static void trace_should_read_a_stream_like_a_mapped_file(void)
 {
 	const char *plain = big_trace(), *fifo = tpath("fifo.mtr");
-	char *want = digest(plain, 100, 1);
+	char *want = digest(plain, TRACE_AUTO, 100, 1);
 
 	unlink(fifo);
 	CHECK_EQ(mkfifo(fifo, 0600), 0);
@@ -551,7 +472,7 @@ static void trace_should_read_a_stream_like_a_mapped_file(void)
 		execlp("sh", "sh", "-c", "cat \"$0\" > \"$1\"", plain, fifo, (char *)NULL);
 		_exit(127);
 	}
-	char *got = digest(fifo, 100, 1);
+	char *got = digest(fifo, TRACE_AUTO, 100, 1);
 	waitpid(child, NULL, 0);
 	CHECK(strcmp(got, want) == 0);
 	free(got);
@@ -599,7 +520,7 @@ static void trace_should_parse_access_lines_like_the_general_parser(void)
 				fputs(line, f);
 			}
 			fclose(f);
-			d[pass] = digest(tpath("acc.mtr"), round == 3 ? 3 : 0, 1);
+			d[pass] = digest(tpath("acc.mtr"), TRACE_AUTO, round == 3 ? 3 : 0, 1);
 		}
 		char *a = d[0], *b = d[1];
 		if (round < 2)
@@ -665,7 +586,7 @@ static void trace_should_read_the_committed_mtrace_files(void)
 		snprintf(path, sizeof path, "%s/%s", MEMSIM_SOURCE_DIR, files[i]);
 		if (access(path, R_OK) != 0)
 			continue;
-		char *d = digest(path, 0, 0);
+		char *d = digest(path, TRACE_AUTO, 0, 0);
 		CHECK(strstr(d, "error") == NULL);
 		CHECK(strlen(d) > 0);
 		free(d);

@@ -11,52 +11,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "memsim/trace.h"
-#include "t.h"
-
-static char tdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tdir, name);
-	return buf[k];
-}
-
-static const char *put_file(const char *name, const char *text, size_t len)
-{
-	const char *p = tpath(name);
-	FILE *f = fopen(p, "w");
-	fwrite(text, 1, len, f);
-	fclose(f);
-	return p;
-}
-
-static struct trace_reader *open_lk(const char *name, const char *text)
-{
-	char err[512];
-	struct trace_reader *r = trace_open(put_file(name, text, strlen(text)), TRACE_AUTO,
-					    err, sizeof err);
-	if (!r)
-		fprintf(stderr, "open: %s\n", err);
-	return r;
-}
-
-static int next(struct trace_reader *r, struct trace_batch *b)
-{
-	int rc = trace_next(r, b);
-	if (rc < 0)
-		fprintf(stderr, "trace_next: %s\n", trace_errmsg(r));
-	return rc;
-}
+#include "029-trace-t.h"
 
 /* ---- mapping ----------------------------------------------------------------- */
 
 static void trace_should_map_lackey_records(void)
 {
-	struct trace_reader *r = open_lk("map.lk",
+	struct trace_reader *r = open_text("map.lk",
 		"==4242== Lackey, an example Valgrind tool\n"
 		"==4242== Command: ./a.out\n"
 		"==4242==\n"
@@ -86,7 +47,7 @@ static void trace_should_map_lackey_records(void)
 
 static void trace_should_return_big_lackey_accesses_as_ops(void)
 {
-	struct trace_reader *r = open_lk("big.lk",
+	struct trace_reader *r = open_text("big.lk",
 		"I  0400a6f0,3\n"
 		" S 7ff000,512\n"
 		" L 7ff000,8\n"
@@ -114,7 +75,7 @@ static void trace_should_return_big_lackey_accesses_as_ops(void)
 
 static void trace_should_read_lackey_without_trailing_newline(void)
 {
-	struct trace_reader *r = open_lk("nonl.lk", "I  0400a6f0,3\n L 04222cac,8");
+	struct trace_reader *r = open_text("nonl.lk", "I  0400a6f0,3\n L 04222cac,8");
 	struct trace_batch b;
 
 	CHECK_EQ(next(r, &b), 1);
@@ -122,7 +83,7 @@ static void trace_should_read_lackey_without_trailing_newline(void)
 	CHECK_EQ(b.acc[1], tacc_make(TOP_R, 8, 0x04222cac));
 	CHECK_EQ(next(r, &b), 0);
 	trace_close(r);
-	r = open_lk("nonl2.lk", "==1== x\r\n S 10,4 \r\n\n");
+	r = open_text("nonl2.lk", "==1== x\r\n S 10,4 \r\n\n");
 	CHECK_EQ(next(r, &b), 1);
 	CHECK_EQ(b.n, 1);
 	CHECK_EQ(b.where, 2);
@@ -135,7 +96,7 @@ static void trace_should_respect_the_run_limit_in_lackey(void)
 	char *text = malloc(10000 * 16), *p = text;
 	for (int i = 0; i < 10000; i++)
 		p += sprintf(p, "%s%08x,%d\n", i % 3 ? " L " : "I  ", i * 4, 1 + i % 9);
-	struct trace_reader *r = open_lk("limit.lk", text);
+	struct trace_reader *r = open_text("limit.lk", text);
 	struct trace_batch b;
 	size_t total = 0;
 
@@ -277,7 +238,7 @@ static void trace_should_match_a_reference_parser_on_random_lackey(void)
 			p[-1] = '\0';     /* no newline at the end */
 		struct ref *want = malloc(lines * sizeof *want);
 		size_t nwant = reference(text, want);
-		const char *path = put_file("rand.lk", text, strlen(text));
+		const char *path = put_bytes("rand.lk", text, strlen(text));
 
 		compare_with_reference(path, want, nwant, round % 6 == 2 ? 37 : 4096);
 		if (round % 6 == 0) {

@@ -12,28 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "memsim/trace.h"
-#include "t.h"
-
-static char tdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[8][512];
-	static int k;
-	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tdir, name);
-	return buf[k];
-}
-
-static const char *put_file(const char *name, const char *text)
-{
-	const char *p = tpath(name);
-	FILE *f = fopen(p, "w");
-	fputs(text, f);
-	fclose(f);
-	return p;
-}
+#include "029-trace-t.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -54,43 +33,6 @@ static char *slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
-}
-
-/* Batches as text, without `where` (which differs between formats). */
-static char *digest(const char *path, enum trace_format fmt, size_t max_run)
-{
-	char err[512], *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-	struct trace_reader *r = trace_open(path, fmt, err, sizeof err);
-	struct trace_batch b;
-	int rc;
-
-	if (!r) {
-		fprintf(f, "open error: %s\n", err);
-		fclose(f);
-		return out;
-	}
-	trace_set_max_run(r, max_run);
-	while ((rc = trace_next(r, &b)) > 0) {
-		if (b.n) {
-			fprintf(f, "run %u %zu:", b.pid, b.n);
-			for (size_t i = 0; i < b.n; i++)
-				fprintf(f, " %" PRIx64, b.acc[i]);
-		} else {
-			const struct trace_op *o = &b.op;
-			fprintf(f, "%s %u %u %u %u %d %" PRIx64 " %" PRIu64 " %" PRIu64 " %" PRIx64
-				" %" PRIu64 " %s", trace_op_name(o->op), o->pid, o->prot,
-				o->has_newaddr, o->flags, o->ival, o->addr, o->len, o->arg,
-				o->newaddr, o->t_ns, o->name ? o->name : "-");
-		}
-		fputc('\n', f);
-	}
-	if (rc < 0)
-		fprintf(f, "error: %s\n", trace_errmsg(r));
-	trace_close(r);
-	fclose(f);
-	return out;
 }
 
 static int convert(const char *in, const char *out, enum trace_format fmt)
@@ -156,8 +98,8 @@ static void trace_should_round_trip_text_binary_text_binary_identically(void)
 	free(s2);
 	free(s4);
 
-	char *d0 = digest(t0, TRACE_AUTO, 0), *d1 = digest(b1, TRACE_AUTO, 0);
-	char *d2 = digest(t2, TRACE_AUTO, 0);
+	char *d0 = digest(t0, TRACE_AUTO, 0, 0), *d1 = digest(b1, TRACE_AUTO, 0, 0);
+	char *d2 = digest(t2, TRACE_AUTO, 0, 0);
 	CHECK(strstr(d0, "error") == NULL);
 	CHECK(strcmp(d0, d1) == 0);
 	CHECK(strcmp(d0, d2) == 0);
@@ -165,8 +107,8 @@ static void trace_should_round_trip_text_binary_text_binary_identically(void)
 	free(d1);
 	free(d2);
 	/* with a small run limit the readers still agree */
-	d0 = digest(t0, TRACE_MTRACE, 5);
-	d1 = digest(b1, TRACE_BINARY, 5);
+	d0 = digest(t0, TRACE_MTRACE, 5, 0);
+	d1 = digest(b1, TRACE_BINARY, 5, 0);
 	CHECK(strcmp(d0, d1) == 0);
 	free(d0);
 	free(d1);
@@ -295,13 +237,13 @@ static void trace_should_read_binary_from_compressed_streams(void)
 	snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s.gz' && zstd -q -c '%s' > '%s.zst'", b1, b1, b1, b1);
 	if (system(cmd) != 0)
 		return;
-	char *want = digest(b1, TRACE_AUTO, 0);
+	char *want = digest(b1, TRACE_AUTO, 0, 0);
 	snprintf(cmd, sizeof cmd, "%s.gz", b1);
-	char *got = digest(cmd, TRACE_AUTO, 0);
+	char *got = digest(cmd, TRACE_AUTO, 0, 0);
 	CHECK(strcmp(want, got) == 0);
 	free(got);
 	snprintf(cmd, sizeof cmd, "%s.zst", b1);
-	got = digest(cmd, TRACE_BINARY, 0);
+	got = digest(cmd, TRACE_BINARY, 0, 0);
 	CHECK(strcmp(want, got) == 0);
 	free(got);
 	free(want);
@@ -320,7 +262,7 @@ static void trace_should_write_lackey_as_text_and_binary(void)
 	CHECK_STR(s, "1 X 0x400a6f0 3\n1 R 0x4222cac 8\n1 W 0x7ff000 512\n1 W 0x10 2\n");
 	free(s);
 	CHECK_EQ(convert(lk, bin, TRACE_AUTO), 0);
-	char *d0 = digest(lk, TRACE_AUTO, 0), *d1 = digest(bin, TRACE_AUTO, 0);
+	char *d0 = digest(lk, TRACE_AUTO, 0, 0), *d1 = digest(bin, TRACE_AUTO, 0, 0);
 	CHECK(strcmp(d0, d1) == 0);
 	free(d0);
 	free(d1);

@@ -12,28 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "memsim/trace.h"
-#include "t.h"
-
-static char tdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tdir, name);
-	return buf[k];
-}
-
-static const char *put_bytes(const char *name, const void *data, size_t len)
-{
-	const char *p = tpath(name);
-	FILE *f = fopen(p, "wb");
-	fwrite(data, 1, len, f);
-	fclose(f);
-	return p;
-}
+#include "029-trace-t.h"
 
 /* Read the whole trace; the first error message with the directory part
  * of the path removed, "OK" when there was none. */
