@@ -65,6 +65,10 @@ enum hw_fault {
 
 struct mmu_arch_ops {
 	const char *name;                 /* "x86_64" / "arm64" */
+	/* ptep_set_access_flags flushes the page when it makes a PTE dirty
+	 * (arm64: "invalidate a stale read-only entry"); x86 needs no flush,
+	 * the #PF itself invalidated the faulting address's entries. */
+	int access_flags_flush;
 
 	/* ---- entries ---------------------------------------------------- */
 	pte_t (*mk_table)(pfn_t pfn);     /* a non-leaf entry pointing at a table */

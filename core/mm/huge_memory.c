@@ -132,8 +132,7 @@ unsigned do_huge_pmd_wp_page(struct vm_fault *vmf)
 		pfn_t np = alloc_thp(s, vmf->vma, haddr);
 		if (np != PFN_NONE) {
 			map_thp(vmf, np, haddr);
-			mm__flush_page(s, vmf->mm, vmf->address);
-			flush_tlb_range(s, vmf->mm, haddr, haddr + hsz);
+			flush_tlb_range(s, vmf->mm, haddr, haddr + hsz); /* pmdp_huge_clear_flush */
 			return 0;
 		}
 		__split_huge_pmd(s, vmf->mm, vmf->vma, vmf->pmd, haddr);

@@ -539,12 +539,22 @@ static unsigned do_pte_missing(struct vm_fault *vmf)
 
 /* ---- write-protect faults ---------------------------------------------------------------- */
 
+/* ptep_set_access_flags: install a PTE that only gains rights (writable,
+ * dirty, young) over the one the TLB may hold; the architecture decides
+ * whether that needs a flush (mmu_arch_ops.access_flags_flush). */
+static void ptep_set_access_flags(struct vm_fault *vmf, pte_t entry, int dirty)
+{
+	set_pte(vmf, entry);
+	if (dirty && vmf->s->ops->access_flags_flush)
+		mm__flush_page(vmf->s, vmf->mm, vmf->address);
+}
+
 static unsigned wp_page_reuse(struct vm_fault *vmf)
 {
 	const struct mmu_arch_ops *ops = vmf->s->ops;
 	fault_trace_push(vmf->ft, FN_wp_page_reuse);
-	set_pte(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))));
-	mm__flush_page(vmf->s, vmf->mm, vmf->address);
+	ptep_set_access_flags(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))),
+			      1);
 	vmf->ft->kind = FK_REUSE;
 	if (vmf->task)
 		vmf->task->st.cow_reuses++;
@@ -567,19 +577,24 @@ static unsigned wp_page_copy(struct vm_fault *vmf)
 	pte_t e = ops->mk_pte(np, vm_pgp(vmf->vma) | PGP_YOUNG);
 	e = ops->pte_mkdirty(ops->pte_mkwrite(e));
 	set_pte(vmf, e);
-	mm__rss_add(s, vmf->mm, MM_ANONPAGES, 1);
 	vmf->ft->kind = FK_COW;
-	if (!from_zero) {
+	if (from_zero) {
+		mm__rss_add(s, vmf->mm, MM_ANONPAGES, 1);
+	} else {
+		/* anon -> anon leaves the counters alone (no transient +1 that
+		 * would show in the high-water mark); file -> anon moves one */
 		struct page *old = page_of(s->mem_map, vmf->page);
-		if (!(old->flags & PG_anon))
+		if (!(old->flags & PG_anon)) {
 			vmf->ft->kind = FK_FILE_COW;
-		mm__rss_add(s, vmf->mm, mm__rss_type(s, vmf->page), -1);
+			mm__rss_add(s, vmf->mm, mm__rss_type(s, vmf->page), -1);
+			mm__rss_add(s, vmf->mm, MM_ANONPAGES, 1);
+		}
 		old->mapcount--;
 		mm__put_page(s, vmf->page);
-		if (vmf->task)
-			vmf->task->st.cow_copies++;
 	}
-	mm__flush_page(s, vmf->mm, vmf->address);
+	if (vmf->task)
+		vmf->task->st.cow_copies++; /* every faults row of kind cow / file_cow */
+	mm__flush_page(s, vmf->mm, vmf->address); /* ptep_clear_flush */
 	return 0;
 }
 
@@ -589,10 +604,10 @@ static unsigned wp_page_shared(struct vm_fault *vmf)
 	if (vmf->vma->vm_file && !vmf->vma->vm_file->shmem)
 		fault_trace_push(vmf->ft, FN_do_page_mkwrite);
 	const struct mmu_arch_ops *ops = vmf->s->ops;
-	set_pte(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))));
+	ptep_set_access_flags(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))),
+			      1);
 	if (vmf->page != PFN_NONE)
 		page_of(vmf->s->mem_map, vmf->page)->flags |= PG_dirty;
-	mm__flush_page(vmf->s, vmf->mm, vmf->address);
 	vmf->ft->kind = FK_SHARED;
 	return 0;
 }
@@ -653,23 +668,25 @@ static unsigned handle_pte_fault(struct vm_fault *vmf)
 		return do_pte_missing(vmf);
 	if (!ops->pte_present(vmf->orig_pte))
 		return do_swap_page(vmf);
-	if (vmf->flags & FAULT_FLAG_WRITE) {
+	pte_t entry = *vmf->pte;
+	int write = (vmf->flags & FAULT_FLAG_WRITE) != 0;
+	if (write) {
 		if (!ops->pte_write(vmf->orig_pte))
 			return do_wp_page(vmf);
 		/* arm64 without hardware dirty: the PTE is writable but clean */
 		fault_trace_push(vmf->ft, FN_pte_mkdirty);
-		*vmf->pte = ops->pte_mkdirty(*vmf->pte);
+		entry = ops->pte_mkdirty(entry);
 		vmf->ft->kind = FK_SPURIOUS;
 	}
-	if (!ops->pte_young(*vmf->pte)) {
+	if (!ops->pte_young(entry)) {
 		fault_trace_push(vmf->ft, FN_pte_mkyoung);
-		*vmf->pte = ops->pte_mkyoung(*vmf->pte);
-		if (!(vmf->flags & FAULT_FLAG_WRITE))
+		entry = ops->pte_mkyoung(entry);
+		if (!write)
 			vmf->ft->kind = FK_ACCESS_FLAG;
-	} else if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+	} else if (!write) {
 		vmf->ft->kind = FK_SPURIOUS;
 	}
-	mm__flush_page(s, vmf->mm, vmf->address);
+	ptep_set_access_flags(vmf, entry, write);
 	return 0;
 }
 

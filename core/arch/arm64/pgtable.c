@@ -416,6 +416,7 @@ static uint64_t arm64_tlb_data(pte_t e, int huge)
 
 const struct mmu_arch_ops arm64_mmu_ops = {
 	.name = "arm64",
+	.access_flags_flush = 1,
 	.mk_table = arm64_mk_table,
 	.mk_pte = arm64_mk_pte,
 	.mk_huge = arm64_mk_huge,

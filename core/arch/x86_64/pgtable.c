@@ -352,6 +352,7 @@ static uint64_t x86_tlb_data(pte_t e, int huge)
 
 const struct mmu_arch_ops x86_64_mmu_ops = {
 	.name = "x86_64",
+	.access_flags_flush = 0,
 	.mk_table = x86_mk_table,
 	.mk_pte = x86_mk_pte,
 	.mk_huge = x86_mk_huge,
