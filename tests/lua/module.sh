@@ -17,6 +17,11 @@ assert(sim:query("SELECT count(*) AS n FROM faults")[1].n == 20)
 assert(require("memsim") == memsim)
 print("module ok", memsim.version)
 LUA
+# a C module takes Lua from the interpreter that loads it: no liblua of its own
+if command -v readelf >/dev/null; then
+	readelf -d "$MODDIR/memsim.so" | grep -q 'NEEDED.*liblua' &&
+		fail "memsim.so links liblua itself: $(readelf -d "$MODDIR/memsim.so" | grep NEEDED)" || ok
+fi
 expect_exit 0 '' -- lua5.4 -l memsim m.lua
 grep -q "module ok" out && ok || fail "output: $(cat out) $(cat err)"
 [ "$(sql m.db "SELECT status FROM runs")" = complete ] && ok || fail "run status"
