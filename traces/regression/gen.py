@@ -217,3 +217,6 @@ write_case("derived_sigbus_eof", L, [ph("read-eof", 0, sigbus=1, faults=1)])
 L = anon_map(1, 1) + ["1 mark exec", f"1 X {BASE:#x}"]
 write_case("derived_exec_nx_x86", L, [ph("exec", 1, segv=1, faults=2)], archs=("x86_64",))
 write_case("derived_exec_nx_arm64", L, [ph("exec", 0, segv=1, faults=1)], archs=("arm64",))
+
+# fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
+# with 10 pages, commented line by line) are written by hand, not here.
