@@ -50,25 +50,41 @@ int ev_push(struct ev_heap *h, sim_time_t t, int kind, void *p, void *fn)
 	return 0;
 }
 
-int ev_pop(struct ev_heap *h, struct ev *out)
+/* Put e at slot i and move it down to its place among slots i..n-1. */
+static void sift_down(struct ev_heap *h, size_t i, struct ev e)
 {
-	if (!h->n)
-		return -1;
-	*out = h->a[0];
-	struct ev last = h->a[--h->n];
-	size_t i = 0;
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= h->n)
 			break;
 		if (c + 1 < h->n && ev_less(&h->a[c + 1], &h->a[c]))
 			c++;
-		if (!ev_less(&h->a[c], &last))
+		if (!ev_less(&h->a[c], &e))
 			break;
 		h->a[i] = h->a[c];
 		i = c;
 	}
+	h->a[i] = e;
+}
+
+int ev_pop(struct ev_heap *h, struct ev *out)
+{
+	if (!h->n)
+		return -1;
+	*out = h->a[0];
+	struct ev last = h->a[--h->n];
 	if (h->n)
-		h->a[i] = last;
+		sift_down(h, 0, last);
 	return 0;
+}
+
+void ev_filter(struct ev_heap *h, int (*keep)(const struct ev *e, void *ud), void *ud)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (keep(&h->a[i], ud))
+			h->a[n++] = h->a[i];
+	h->n = n;
+	for (size_t i = n / 2; i-- > 0;) /* Floyd's heap construction */
+		sift_down(h, i, h->a[i]);
 }

@@ -36,6 +36,10 @@ void ev_heap_free(struct ev_heap *h);
 int ev_push(struct ev_heap *h, sim_time_t t, int kind, void *p, void *fn);
 /* Remove the earliest event into *out; returns 0, or -1 if empty. */
 int ev_pop(struct ev_heap *h, struct ev *out);
+/* Remove every event for which keep(e, ud) returns 0 (keep does what the
+ * removal needs, such as freeing e->p); the others keep their (time, seq)
+ * order.  No allocation: it cannot fail. */
+void ev_filter(struct ev_heap *h, int (*keep)(const struct ev *e, void *ud), void *ud);
 /* Earliest event or NULL. */
 static inline const struct ev *ev_top(const struct ev_heap *h) { return h->n ? &h->a[0] : 0; }
 

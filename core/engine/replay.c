@@ -13,6 +13,15 @@
  * Cost.  What happens is decided by the TLB model and mm/; how long it takes
  * comes from the cost model (struct cost_model), added here per access from
  * the counters the TLB model keeps (R6).
+ *
+ * Stopping.  The event loop looks at the stop flag before every event and a
+ * stream before every batch; an observer that returned < 0 (observe() in
+ * sim.c) is reported by the same checks, and by the single-operation
+ * drivers when their operation has completed (boundary()).
+ *
+ * Trace errors.  An operation the engine refuses while replaying a line
+ * (SIM_EINPUT, SIM_ESTATE) is reported as "FILE:LINE: ..." of that line
+ * ("FILE:@OFFSET: ..." in binary traces), like the readers' own errors.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,13 +121,32 @@ static int run_full_mode(struct sim *s, struct task *t, const uint64_t *acc, siz
 	return 0;
 }
 
+/* An operation of process t, which is not alive: an error when it exited by
+ * itself (the trace is wrong), nothing at all when it was killed (the trace
+ * did not know).  Returns the rc for the caller to return. */
+static int dead_task(struct sim *s, const struct task *t, const char *what)
+{
+	if (t->exited)
+		return sim__error(s, SIM_EINPUT, "%s: process %u has exited", what, t->pid);
+	return 0;
+}
+
+/* The rc of a driver whose operation has completed: its own error, or else
+ * the stop requested by an observer meanwhile (reported once). */
+static int boundary(struct sim *s, int rc)
+{
+	int orc = s->observer_rc;
+	s->observer_rc = 0;
+	return rc ? rc : orc;
+}
+
 static int run_accesses(struct sim *s, uint32_t pid, const uint64_t *acc, size_t n)
 {
 	struct task *t = sim__task_get(s, pid);
 	if (!t)
 		return sim__error(s, SIM_ENOMEM, "out of memory");
 	if (!t->alive)
-		return 0; /* a dead process does nothing more */
+		return dead_task(s, t, "access");
 	sim__switch_to(s, t);
 	if (s->cfg.mode == MODE_TLB) {
 		run_tlb_mode(s, t, acc, n);
@@ -138,13 +166,13 @@ int sim_touch(struct sim *s, uint32_t pid, unsigned kind, vaddr_t addr, uint64_t
 	for (vaddr_t a = addr; a < end; a = (a & ~(psz - 1)) + psz) {
 		buf[n++] = tacc_make(kind, 1, a);
 		if (n == sizeof buf / sizeof buf[0]) {
-			int rc = run_accesses(s, pid, buf, n);
+			int rc = boundary(s, run_accesses(s, pid, buf, n));
 			if (rc)
 				return rc;
 			n = 0;
 		}
 	}
-	return n ? run_accesses(s, pid, buf, n) : 0;
+	return boundary(s, n ? run_accesses(s, pid, buf, n) : 0);
 }
 
 /* ---- operations -------------------------------------------------------------------- */
@@ -164,7 +192,7 @@ static int do_large_access(struct sim *s, const struct trace_op *op)
 	if (!t)
 		return sim__error(s, SIM_ENOMEM, "out of memory");
 	if (!t->alive)
-		return 0;
+		return dead_task(s, t, "access");
 	sim__switch_to(s, t);
 	t->st.accesses++;
 	if (s->cfg.mode == MODE_TLB) {
@@ -178,7 +206,7 @@ int sim_mark(struct sim *s, uint32_t pid, const char *label)
 {
 	int rc = sim__mark(s, label ? label : "");
 	record_op_event(s, sim_task(s, pid), EV_MARK, 0, 0, label);
-	return rc;
+	return boundary(s, rc);
 }
 
 /* Operations without a process's address space behind them. */
@@ -206,12 +234,19 @@ static int do_engine_op(struct sim *s, const struct trace_op *op)
 	}
 }
 
+/* brk(addr) that only reads the break (Linux: addr below mm->start_brk,
+ * which is how brk(0) asks; no heap yet: 0).  Not a failed call. */
+static int brk_is_query(const struct task *t, vaddr_t addr)
+{
+	return t->mm && (addr == 0 || (t->mm->start_brk && addr < t->mm->start_brk));
+}
+
 int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 {
 	*rc = 0;
 	if (op->op == TOP_FILE) {
 		if (s->cfg.mode == MODE_FULL)
-			*rc = mm_file_declare(s, op->name, op->len, op->flags);
+			*rc = boundary(s, mm_file_declare(s, op->name, op->len, op->flags));
 		return 0;
 	}
 	struct task *t = sim__task_get(s, op->pid);
@@ -219,32 +254,32 @@ int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 		*rc = sim__error(s, SIM_ENOMEM, "out of memory");
 		return -12;
 	}
-	if (!t->alive)
+	if (!t->alive) {
+		*rc = dead_task(s, t, trace_op_name(op->op));
 		return -3; /* ESRCH: the process is gone */
-	if (s->cfg.mode == MODE_TLB) {
-		/* identity translation: only the process life cycle matters */
-		if (op->op == TOP_EXIT) {
-			tlb_hier_flush_asid(&s->tlb, t->asid);
-			t->alive = 0;
-		} else if (op->op == TOP_FORK) {
-			struct task *c = sim_task_create(s, (uint32_t)op->arg, t->name);
-			if (!c)
-				*rc = sim__error(s, SIM_EINPUT, "fork: child pid %u already exists",
-						 (uint32_t)op->arg);
-			return c ? (int64_t)c->pid : -12;
-		}
-		return 0;
 	}
-	sim__switch_to(s, t);
-	s->now += s->cfg.cost.syscall_ns;
-	return mm_syscall(s, t, op, rc);
+	int64_t r;
+	if (s->cfg.mode == MODE_TLB) {
+		r = sim__tlb_syscall(s, t, op, rc);
+	} else {
+		sim__switch_to(s, t);
+		s->now += s->cfg.cost.syscall_ns;
+		if (op->op == TOP_BRK && brk_is_query(t, op->addr))
+			r = (int64_t)t->mm->brk;
+		else
+			r = mm_syscall(s, t, op, rc);
+	}
+	if (op->op == TOP_EXIT && !t->alive)
+		t->exited = 1;
+	*rc = boundary(s, *rc);
+	return r;
 }
 
 int sim_do_op(struct sim *s, const struct trace_op *op)
 {
 	int rc = do_engine_op(s, op);
 	if (rc <= 0)
-		return rc;
+		return boundary(s, rc);
 	sim_syscall(s, op, &rc);
 	return rc;
 }
@@ -265,8 +300,12 @@ static void sample(struct sim *s)
 	}
 }
 
+/* The stop flag (SIGINT) or an observer's stop, checked at every boundary
+ * of the event loop and of a stream. */
 static int check_stop(struct sim *s)
 {
+	if (s->observer_rc)
+		return boundary(s, 0);
 	if (s->stop && *s->stop)
 		return sim__error(s, SIM_EINTR, "interrupted");
 	return 0;
@@ -285,6 +324,146 @@ static void report_progress(struct sim *s, struct stream *st, size_t n)
 	s->accesses_since_progress = 0;
 }
 
+/* ---- trace pids ------------------------------------------------------------------------ */
+
+void sim__pid_map_free(struct pid_map *m)
+{
+	free(m->pairs);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t pid_slot(uint32_t pid, size_t nslots)
+{
+	return (size_t)((pid * UINT32_C(2654435761)) & (uint32_t)(nslots - 1));
+}
+
+static int pid_map_grow(struct pid_map *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 16;
+	uint32_t(*pairs)[2] = realloc(m->pairs, cap * sizeof(*pairs));
+	if (!pairs)
+		return SIM_ENOMEM;
+	m->pairs = pairs;
+	uint32_t *slots = calloc(2 * cap, sizeof(*slots));
+	if (!slots)
+		return SIM_ENOMEM;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t j = pid_slot(pairs[i][0], 2 * cap);
+		while (slots[j])
+			j = (j + 1) & (2 * cap - 1);
+		slots[j] = (uint32_t)(i + 1);
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+	return 0;
+}
+
+/* The entry of trace pid `tp`, or NULL. */
+static uint32_t *pid_map_find(struct pid_map *m, uint32_t tp)
+{
+	if (m->last && m->pairs[m->last - 1][0] == tp)
+		return m->pairs[m->last - 1];
+	if (!m->cap)
+		return NULL;
+	for (size_t j = pid_slot(tp, 2 * m->cap); m->slots[j]; j = (j + 1) & (2 * m->cap - 1))
+		if (m->pairs[m->slots[j] - 1][0] == tp) {
+			m->last = m->slots[j];
+			return m->pairs[m->slots[j] - 1];
+		}
+	return NULL;
+}
+
+/*
+ * The simulation pid of trace pid `tp` (*out), fixed at its first use in
+ * this replay (see sim_replay in sim.h): the same number while no process
+ * has it, else the next free pid.  Either is reserved against sim_task_create
+ * choosing it for someone else.  0 or SIM_ENOMEM.
+ */
+static int pid_map_get(struct sim *s, uint32_t tp, uint32_t *out)
+{
+	struct pid_map *m = &s->pids;
+	uint32_t *e = pid_map_find(m, tp);
+	if (e) {
+		*out = e[1];
+		return 0;
+	}
+	if (m->n == m->cap && pid_map_grow(m))
+		return sim__error(s, SIM_ENOMEM, "out of memory");
+	uint32_t pid = tp;
+	if (sim_task(s, tp)) {
+		while (sim_task(s, s->next_pid))
+			s->next_pid++;
+		pid = s->next_pid;
+	}
+	if (pid >= s->next_pid)
+		s->next_pid = pid + 1;
+	m->pairs[m->n][0] = tp;
+	m->pairs[m->n][1] = pid;
+	size_t j = pid_slot(tp, 2 * m->cap);
+	while (m->slots[j])
+		j = (j + 1) & (2 * m->cap - 1);
+	m->slots[j] = (uint32_t)++m->n;
+	*out = pid;
+	return 0;
+}
+
+int sim_replay_pid(const struct sim *s, size_t i, uint32_t *trace_pid, uint32_t *pid)
+{
+	if (i >= s->pids.n)
+		return 0;
+	*trace_pid = s->pids.pairs[i][0];
+	*pid = s->pids.pairs[i][1];
+	return 1;
+}
+
+/* ---- streams and the event loop ------------------------------------------------------------ */
+
+/* Run the operation of a batch, its pids mapped (the child's of a fork too). */
+static int stream_op(struct sim *s, const struct trace_op *top)
+{
+	struct trace_op op = *top;
+	int rc = 0;
+	if (op.op != TOP_AT && op.op != TOP_FILE)
+		rc = pid_map_get(s, op.pid, &op.pid);
+	if (!rc && op.op == TOP_FORK && op.arg) {
+		uint32_t child;
+		rc = pid_map_get(s, (uint32_t)op.arg, &child);
+		op.arg = child;
+	}
+	return rc ? rc : sim_do_op(s, &op);
+}
+
+/* Run the current batch of a stream. */
+static int stream_batch(struct sim *s, struct stream *st)
+{
+	if (!st->b.n)
+		return stream_op(s, &st->b.op);
+	uint32_t pid;
+	int rc = pid_map_get(s, st->b.pid, &pid);
+	if (rc)
+		return rc;
+	rc = run_accesses(s, pid, st->b.acc, st->b.n);
+	report_progress(s, st, st->b.n);
+	return rc;
+}
+
+/* Put "FILE:LINE: " (binary: "FILE:@OFFSET: ") of the current batch before
+ * the message of an error the engine raised on it; returns rc. */
+static int stream_error(struct sim *s, struct stream *st, int rc)
+{
+	if (rc != SIM_EINPUT && rc != SIM_ESTATE)
+		return rc;
+	char msg[SIM_ERRMSG_MAX];
+	const char *path = trace_reader_path(st->r);
+	uint64_t where = st->b.n ? st->b.where : st->b.op.where;
+	snprintf(msg, sizeof msg, "%s", s->err);
+	return sim__error(s, rc, "%s:%s%llu: %s", strcmp(path, "-") ? path : "<stdin>",
+			  trace_reader_format(st->r) == TRACE_BINARY ? "@" : "",
+			  (unsigned long long)where, msg);
+}
+
 /* Run one stream until it ends or its clock passes the next event's time. */
 static int stream_run(struct sim *s, struct stream *st)
 {
@@ -300,14 +479,9 @@ static int stream_run(struct sim *s, struct stream *st)
 		}
 		if (rc < 0)
 			return sim__error(s, rc, "%s", trace_errmsg(st->r));
-		if (st->b.n) {
-			rc = run_accesses(s, st->b.pid, st->b.acc, st->b.n);
-			report_progress(s, st, st->b.n);
-		} else {
-			rc = sim_do_op(s, &st->b.op);
-		}
+		rc = stream_batch(s, st);
 		if (rc)
-			return rc;
+			return stream_error(s, st, rc);
 		const struct ev *top = ev_top(&s->q);
 		if (top && top->t < s->now)
 			break;
@@ -324,11 +498,10 @@ static int dispatch(struct sim *s, const struct ev *e)
 	case EVK_STREAM: {
 		struct stream *st = e->p;
 		int rc = stream_run(s, st);
-		if (rc)
-			return rc;
-		if (st->done) {
+		if (rc || st->done) {
+			st->done = 1; /* a stream that failed has ended too */
 			s->nstreams_live--;
-			return 0;
+			return rc;
 		}
 		return ev_push(&s->q, st->clock, EVK_STREAM, st, NULL);
 	}
@@ -345,6 +518,7 @@ static int dispatch(struct sim *s, const struct ev *e)
 			return ev_push(&s->q, s->next_sample, EVK_SAMPLE, NULL, NULL);
 		}
 		s->next_sample = 0;
+		s->next_sample_armed = 0;
 		return 0;
 	}
 	return 0;
@@ -364,12 +538,41 @@ int sim_at(struct sim *s, sim_time_t t, sim_timer_fn fn, void *ud)
 	return 0;
 }
 
+/* ev_filter callbacks: drop every timer (calling the caller's drop on its
+ * ud) / end every stream. */
+static int keep_non_timer(const struct ev *e, void *ud)
+{
+	void (*drop)(void *) = *(void (**)(void *))ud;
+	if (e->kind != EVK_TIMER)
+		return 1;
+	struct timer *tm = e->p;
+	if (drop)
+		drop(tm->ud);
+	free(tm);
+	return 0;
+}
+
+static int keep_non_stream(const struct ev *e, void *ud)
+{
+	struct sim *s = ud;
+	if (e->kind != EVK_STREAM)
+		return 1;
+	((struct stream *)e->p)->done = 1;
+	s->nstreams_live--;
+	return 0;
+}
+
+void sim_drop_timers(struct sim *s, void (*drop)(void *ud))
+{
+	ev_filter(&s->q, keep_non_timer, &drop);
+}
+
 static void arm_sampling(struct sim *s)
 {
 	if (s->cfg.sample_ns && s->sink && s->cfg.output_events != OUT_EVENTS_NONE &&
 	    s->cfg.mode == MODE_FULL && !s->next_sample_armed) {
-		s->next_sample_armed = 1;
-		ev_push(&s->q, s->now + s->cfg.sample_ns, EVK_SAMPLE, NULL, NULL);
+		if (ev_push(&s->q, s->now + s->cfg.sample_ns, EVK_SAMPLE, NULL, NULL) == 0)
+			s->next_sample_armed = 1;
 	}
 }
 
@@ -377,12 +580,17 @@ int sim_run(struct sim *s)
 {
 	struct ev e;
 	arm_sampling(s);
-	while (ev_pop(&s->q, &e) == 0) {
+	for (;;) {
+		int rc = check_stop(s);
+		if (rc)
+			return rc;
+		if (ev_pop(&s->q, &e))
+			break;
 		if (e.kind == EVK_SAMPLE && s->nstreams_live == 0 && s->q.n == 0) {
 			s->next_sample_armed = 0;
 			break;
 		}
-		int rc = dispatch(s, &e);
+		rc = dispatch(s, &e);
 		if (rc)
 			return rc;
 	}
@@ -396,6 +604,7 @@ int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_f
 	int rc = 0;
 	if (!sts)
 		return sim__error(s, SIM_ENOMEM, "out of memory");
+	sim__pid_map_free(&s->pids);
 	for (int i = 0; i < npaths && !rc; i++) {
 		char err[SIM_ERRMSG_MAX];
 		sts[i].r = trace_open(paths[i], fmt, err, sizeof err);
@@ -405,24 +614,18 @@ int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_f
 		}
 		sts[i].clock = s->now;
 		rc = ev_push(&s->q, s->now, EVK_STREAM, &sts[i], NULL);
-		if (!rc)
+		if (rc)
+			rc = sim__error(s, SIM_ENOMEM, "out of memory");
+		else
 			s->nstreams_live++;
 	}
 	if (!rc)
 		rc = sim_run(s);
-	/* On error the queue may still hold streams that are freed below. */
-	if (rc) {
-		struct ev e;
-		struct ev_heap keep;
-		ev_heap_init(&keep);
-		while (ev_pop(&s->q, &e) == 0)
-			if (e.kind != EVK_STREAM)
-				ev_push(&keep, e.t, e.kind, e.p, e.fn);
-			else
-				s->nstreams_live--;
-		ev_heap_free(&s->q);
-		s->q = keep;
-	}
+	/* On error the queue may still hold the other streams: they end here
+	 * (the one that failed ended in dispatch), so nothing counts them as
+	 * live any more and the simulation can run again. */
+	if (rc)
+		ev_filter(&s->q, keep_non_stream, s);
 	for (int i = 0; i < npaths; i++)
 		trace_close(sts[i].r);
 	free(sts);

@@ -137,10 +137,13 @@ void sim_destroy(struct sim *s)
 {
 	if (!s)
 		return;
+	sim_drop_timers(s, NULL);
+	sim__pid_map_free(&s->pids);
 	for (struct task *t = s->task_list, *nx; t; t = nx) {
 		nx = t->next;
 		if (t->mm)
 			mm_release(s, t);
+		sim__tlb_vm_free(&t->tlb_vm);
 		free(t);
 	}
 	if (s->cfg.mode == MODE_FULL)
@@ -220,6 +223,7 @@ void sim__switch_to(struct sim *s, struct task *t)
 }
 
 uint32_t task_pid(const struct task *t) { return t->pid; }
+const char *task_name(const struct task *t) { return t->name; }
 int task_alive(const struct task *t) { return t->alive; }
 const struct proc_stats *task_stats(const struct task *t) { return &t->st; }
 
@@ -234,6 +238,22 @@ uint64_t task_rss(const struct task *t)
 uint64_t task_swapents(const struct task *t)
 {
 	return t->mm ? (uint64_t)t->mm->rss[MM_SWAPENTS] : 0;
+}
+
+uint64_t sim_rss(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (const struct task *t = s->task_list; t; t = t->next)
+		n += task_rss(t);
+	return n;
+}
+
+uint64_t sim_swapents(const struct sim *s)
+{
+	uint64_t n = 0;
+	for (const struct task *t = s->task_list; t; t = t->next)
+		n += task_swapents(t);
+	return n;
 }
 
 static void stats_add(struct proc_stats *a, const struct proc_stats *b)
@@ -256,13 +276,24 @@ void sim_stats(const struct sim *s, struct proc_stats *out)
 
 uint64_t sim__next_seq(struct sim *s) { return ++s->seq; }
 
+/* Deliver to the observer; a negative return is kept for the driver, which
+ * reports it at its next operation boundary (mm/ cannot be unwound here). */
+static void observe(struct sim *s, const struct sink_event *e, const struct sink_fault *f)
+{
+	int rc = s->observer(s->observer_ud, e, f);
+	if (rc < 0) {
+		s->observer_rc = rc;
+		sim__error(s, rc, "stopped by an event observer");
+	}
+}
+
 void sim__emit_event(struct sim *s, const struct sink_event *e)
 {
 	if (s->sink && s->cfg.output_events != OUT_EVENTS_NONE &&
 	    (e->type != EV_FAULT || s->cfg.output_events == OUT_EVENTS_ALL))
 		sink_event(s->sink, e);
-	if (s->observer)
-		s->observer(s->observer_ud, e, NULL);
+	if (s->observer && !s->observer_rc)
+		observe(s, e, NULL);
 }
 
 void sim__emit_fault(struct sim *s, const struct sink_fault *f)
@@ -275,8 +306,8 @@ void sim__emit_fault(struct sim *s, const struct sink_fault *f)
 			sink_event(s->sink, &e);
 		}
 	}
-	if (s->observer)
-		s->observer(s->observer_ud, NULL, f);
+	if (s->observer && !s->observer_rc)
+		observe(s, NULL, f);
 }
 
 /* Paths are chains of function ids; each distinct chain becomes one string,

@@ -18,14 +18,29 @@
 
 struct phys;
 
+/* Mode tlb has no struct mm; what a process mapped is kept as ranges so
+ * mmap, mremap and brk return the addresses full mode would (tlb_mode.c). */
+struct tlb_range {
+	vaddr_t start, end;      /* [start, end), page aligned */
+	int thp;                 /* private anonymous: PMD-aligned when moved */
+};
+
+struct tlb_vm {
+	struct tlb_range *r;     /* sorted, disjoint */
+	size_t n, cap;
+	vaddr_t start_brk, brk;  /* the heap (0: not placed yet) */
+};
+
 struct task {
 	uint32_t pid;
 	char name[32];
 	int alive;               /* 0 after exit or OOM kill */
+	int exited;              /* ended by its own exit: a later op is bad input */
 	int16_t oom_score_adj;
 	uint16_t asid;           /* PCID / ASID of its address space */
 	struct mm *mm;           /* NULL after exit */
 	struct proc_stats st;    /* counters (kept after exit) */
+	struct tlb_vm tlb_vm;    /* mode tlb: what is mapped (mm is NULL) */
 	struct task *hnext;      /* pid hash chain */
 	struct task *next;       /* creation order (for_each_process) */
 };
@@ -43,6 +58,15 @@ struct stream {
 struct timer {
 	sim_timer_fn fn;
 	void *ud;
+};
+
+/* The pids of one sim_replay: trace pid -> simulation pid, in order of first
+ * use (pairs) with an open-addressing index (slot = pair index + 1, 0 free). */
+struct pid_map {
+	uint32_t (*pairs)[2];    /* [i][0] trace pid, [i][1] simulation pid */
+	size_t n, cap;           /* pairs used / allocated */
+	uint32_t *slots;         /* 2 * cap entries */
+	size_t last;             /* index of the last hit + 1 (0: none) */
 };
 
 #define TASK_HASH 1024u
@@ -67,6 +91,7 @@ struct sim {
 	void *progress_ud;
 	sim_observer_fn observer;
 	void *observer_ud;
+	int observer_rc;         /* < 0: an observer asked to stop (reported once) */
 	sim_time_t next_sample;
 	int next_sample_armed;   /* an EVK_SAMPLE is queued */
 
@@ -106,7 +131,8 @@ struct sim {
 	uint64_t rss_total;      /* resident user pages of all processes */
 	uint64_t rss_total_peak;
 	uint64_t accesses_since_progress;
-	int nstreams_live;
+	int nstreams_live;       /* streams of the running sim_replay not yet ended */
+	struct pid_map pids;     /* the trace pids of the last sim_replay */
 };
 
 /* engine/sim.c services for mm/ */
@@ -118,6 +144,13 @@ void sim__emit_fault(struct sim *s, const struct sink_fault *f);
 const char *sim__intern_path(struct sim *s, const uint8_t *ids, unsigned n);
 int sim__error(struct sim *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Mode tlb (engine/tlb_mode.c): a system call without an address space,
+ * as sim_syscall returns it (engine errors in *rc); freeing a process's
+ * ranges. */
+int64_t sim__tlb_syscall(struct sim *s, struct task *t, const struct trace_op *op, int *rc);
+void sim__tlb_vm_free(struct tlb_vm *vm);
+/* Free the trace-pid map of the last replay (engine/replay.c). */
+void sim__pid_map_free(struct pid_map *m);
 
 /* mm/ entry points used by the engine (core/mm/) */
 int mm_sim_init(struct sim *s);                      /* phys, zero page */

@@ -3,4 +3,5 @@ set(MEMSIM_ENGINE_SOURCES
   core/engine/event.c
   core/engine/sim.c
   core/engine/replay.c
+  core/engine/tlb_mode.c
 )

@@ -44,7 +44,9 @@ struct proc_stats {
 /* Create a machine from a validated configuration.  Returns NULL with the
  * reason in errbuf. */
 struct sim *sim_create(const struct sim_config *cfg, char *errbuf, size_t errlen);
-/* Free everything; NULL is a no-op.  Does not close the sink. */
+/* Free everything, including the timers still queued by sim_at (their `ud`
+ * belongs to the caller: reclaim it first with sim_drop_timers); NULL is a
+ * no-op.  Does not close the sink. */
 void sim_destroy(struct sim *s);
 const char *sim_errmsg(const struct sim *s);
 const struct sim_config *sim_config(const struct sim *s);
@@ -61,9 +63,24 @@ void sim_set_progress(struct sim *s, sim_progress_fn fn, void *ud);
 
 /* ---- drivers ----------------------------------------------------------------- */
 
-/* Replay trace files: one stream each, interleaved by simulated time.  Returns
- * 0, SIM_EINPUT (bad trace: message "FILE:LINE: ..."), SIM_EIO, SIM_EINTR. */
+/* Replay trace files: one stream each, interleaved by simulated time, with
+ * everything else queued (timers).  Returns 0, SIM_EINPUT (a bad trace line,
+ * or an operation the engine refuses: a fork to a pid in use, an operation
+ * of a process that exited; message "FILE:LINE: ...", "FILE:@OFFSET: ..."
+ * for binary traces), SIM_EIO, SIM_EINTR (stop flag), or the rc of a timer
+ * or observer that stopped the run.  On an error every stream is ended and
+ * closed; the simulation can run again.
+ *
+ * Trace pids: a pid of the traces that names a process which exists when
+ * the replay first meets it (made before the replay, or by someone else
+ * during it) is replayed as a fresh pid (the next free one), as is a fork
+ * child whose pid exists; the other pids are used as they are.  The mapping
+ * of the last replay is read with sim_replay_pid(). */
 int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_format fmt);
+/* Entry i (0, 1, ... in order of first use) of the pid mapping of the last
+ * sim_replay: the trace's pid and the simulation pid it was replayed as.
+ * Returns 1, or 0 past the last entry. */
+int sim_replay_pid(const struct sim *s, size_t i, uint32_t *trace_pid, uint32_t *pid);
 
 /* Run one operation now, at the current time, as if it came from a trace
  * (op->pid names the process; an unknown pid is a new process).  Accesses
@@ -86,7 +103,12 @@ int sim_touch(struct sim *s, uint32_t pid, unsigned kind, vaddr_t addr, uint64_t
 typedef int (*sim_timer_fn)(struct sim *s, void *ud);
 /* Call fn at simulated time t (>= now).  Returns 0 or SIM_ENOMEM. */
 int sim_at(struct sim *s, sim_time_t t, sim_timer_fn fn, void *ud);
-/* Run queued events (timers, streams) until none is left or fn returns < 0. */
+/* Remove every queued timer without running it, calling drop(ud) for each
+ * (drop may be NULL).  Other queued events stay. */
+void sim_drop_timers(struct sim *s, void (*drop)(void *ud));
+/* Run queued events (timers, streams) until none is left, a timer's fn
+ * returns < 0 (that rc), an observer returned < 0 (that rc) or the stop flag
+ * is up (SIM_EINTR; checked before every event, which then stays queued). */
 int sim_run(struct sim *s);
 sim_time_t sim_now(const struct sim *s);
 /* Advance the clock to at least t (immediate-mode sleeps). */
@@ -98,7 +120,13 @@ void sim_advance(struct sim *s, sim_time_t t);
 void sim_set_clock(struct sim *s, sim_time_t t);
 
 /* Observer of recorded events (for Lua sim:on).  Called for every event and
- * fault after it is recorded; `e` or `f` is NULL.  Cost is zero when unset. */
+ * fault after it is recorded; `e` or `f` is NULL.  Cost is zero when unset.
+ * It returns 0, or a negative rc to stop the simulation: the operation in
+ * progress completes (no further event reaches the observer meanwhile) and
+ * the driver that ran it (sim_replay, sim_run, sim_do_op, sim_syscall,
+ * sim_touch, sim_mark) returns that rc, once, at its next operation
+ * boundary.  The observer keeps its own message; sim_errmsg() says only
+ * that an observer stopped the simulation. */
 typedef int (*sim_observer_fn)(void *ud, const struct sink_event *e,
 			       const struct sink_fault *f);
 void sim_set_observer(struct sim *s, sim_observer_fn fn, void *ud);
@@ -110,6 +138,9 @@ struct task *sim_task(struct sim *s, uint32_t pid);
  * pid.  Returns NULL if the pid exists already. */
 struct task *sim_task_create(struct sim *s, uint32_t pid, const char *name);
 uint32_t task_pid(const struct task *t);
+/* The name given at creation ("proc" by default; a fork child's is its
+ * parent's). */
+const char *task_name(const struct task *t);
 int task_alive(const struct task *t);
 const struct proc_stats *task_stats(const struct task *t);
 /* Resident pages (anon + file + shmem) and swap entries now. */
@@ -117,6 +148,10 @@ uint64_t task_rss(const struct task *t);
 uint64_t task_swapents(const struct task *t);
 /* Sum of all processes (living and exited). */
 void sim_stats(const struct sim *s, struct proc_stats *out);
+/* Resident pages and swap entries now, summed over every process (a page
+ * mapped by several processes counts once per process, as RSS does). */
+uint64_t sim_rss(const struct sim *s);
+uint64_t sim_swapents(const struct sim *s);
 uint64_t sim_free_pages(const struct sim *s);
 
 /* ---- phases (mark) ---------------------------------------------------------------
