@@ -68,13 +68,11 @@ struct lsim {
 	int in_observer;         /* rule 2 */
 	int running;             /* inside sim:run / sim:replay */
 	int replaying;           /* inside sim:replay (a trace stream is live) */
-	int replay_failed;       /* a replay ended in an error: no more running */
 	int stop_requested;      /* sim:stop() was called */
 	int err_pending;         /* an error waits in uv.err */
 	int err_nomem;           /* ... or a memory error could not even be stored */
-	volatile int halt;       /* the engine's stop flag while an error is pending */
 	volatile int *stop;      /* the runner's stop flag (SIGINT), or NULL */
-	int draining;            /* closing: trampolines only free their closures */
+	int draining;            /* closing: the observer delivers nothing more */
 	uint32_t on_mask;        /* bit i: sim:on callbacks exist for type i */
 	long npending;           /* queued at-timers and live spawned bodies */
 	long nqueued;            /* struct lev closures in the engine's queue */
@@ -86,7 +84,7 @@ struct lproc {
 	struct lsim *ls;
 	struct task *t;
 	uint32_t pid;
-	char name[32];
+	char name[32];           /* task_name(t), readable after the sim closed */
 };
 
 /* ---- lmemsim.c: module, registry, shared checks ------------------------------------ */
@@ -125,8 +123,8 @@ struct lsim *lsim__checkany(lua_State *L, int idx);   /* open or closed */
 /* Push the uv table of the Sim at idx. */
 void lsim__uv(lua_State *L, int idx);
 /* Push the Process object of pid (creating it for a process the core made:
- * fork, a trace); nil if the pid never existed. */
-void lsim__push_proc(lua_State *L, int simidx, uint32_t pid, const char *name);
+ * fork, a trace), named as the core's task; nil if the pid never existed. */
+void lsim__push_proc(lua_State *L, int simidx, uint32_t pid);
 /* Close: end the run with `st`, free everything; idempotent.  Refuses
  * (Lua error) while the simulation is running (rule 1). */
 void lsim__close(lua_State *L, struct lsim *ls, enum run_status st);
@@ -155,7 +153,7 @@ int lsim__op_return(lua_State *L, struct lsim *ls, int nres);
 int lsim__sleep(lua_State *L, struct lsim *ls, sim_time_t ns);
 /* End the spawned body running on L quietly (its process has exited). */
 int lsim__end_body(lua_State *L);
-/* Run every queued event's closure in draining mode (frees them). */
+/* Free every queued closure without running it (closing). */
 void lsim__drain(struct lsim *ls);
 
 /* ---- runner interface (run.c) -------------------------------------------------------- */

@@ -83,11 +83,6 @@ static int errno_result(lua_State *L, int64_t r)
 	return 3;
 }
 
-static int tlb_mode(const struct lproc *p)
-{
-	return sim_config(p->ls->s)->mode == MODE_TLB;
-}
-
 /* ---- mmap ------------------------------------------------------------------------------ */
 
 static unsigned parse_flags(lua_State *L, int arg, const char *s)
@@ -151,7 +146,7 @@ static int l_mmap(lua_State *L)
 	memset(&op, 0, sizeof op);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	op.op = TOP_MMAP;
-	int has_addr = lsim__fieldaddr(L, 2, "addr", &op.addr);
+	lsim__fieldaddr(L, 2, "addr", &op.addr);
 	if (!lsim__fieldsize(L, 2, "len", &op.len))
 		return luaL_argerror(L, 2, "field 'len' is required");
 	size_t n;
@@ -173,11 +168,6 @@ static int l_mmap(lua_State *L)
 		return luaL_argerror(L, 2, "field 'flags': exactly one of private or shared");
 	mmap_file(L, &op);
 	int64_t r = syscall_op(L, p, &op, "mmap");
-	if (tlb_mode(p)) {
-		if (!has_addr)
-			return luaL_error(L, "mmap: mode tlb has no address space; give addr=");
-		r = (int64_t)op.addr;
-	}
 	if (r < 0)
 		return lsim__op_return(L, p->ls, errno_result(L, r));
 	lua_pushinteger(L, r);
@@ -310,7 +300,7 @@ static int l_fork(lua_State *L)
 	if (r < 0)
 		return lsim__op_return(L, p->ls, errno_result(L, r));
 	lua_getiuservalue(L, 1, 1);
-	lsim__push_proc(L, -1, (uint32_t)r, p->name);
+	lsim__push_proc(L, -1, (uint32_t)r);
 	lua_remove(L, -2);
 	return lsim__op_return(L, p->ls, 1);
 }

@@ -23,8 +23,8 @@
  *
  * Invariants:
  *   1. Every queued closure is a malloc'd struct lev owned by the queue: it
- *      is freed by the lev_fire call that does not queue it again, or by the
- *      draining run of lsim__drain when the simulation closes.
+ *      is freed by the lev_fire call that does not queue it again, or by
+ *      lsim__drain (sim_drop_timers) when the simulation closes.
  *   2. ls->npending = queued at-timers + bodies not finished.  A periodic
  *      timer is queued again only while npending > 0 or a trace is being
  *      replayed, so periodic timers never keep each other (or the engine's
@@ -33,7 +33,8 @@
  *      they are released by the lev_fire call that frees the lev, or with
  *      the uv table when the simulation is collected.
  *   4. ls->nqueued = closures in the engine's queue (push counts them,
- *      lev_fire uncounts each one it is called for).
+ *      lev_fire uncounts each one it is called for, lev_drop each one
+ *      sim_drop_timers hands back).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,14 +113,6 @@ static void push_sim_uv(lua_State *L, struct lsim *ls)
 	lsim__uv(L, -1);
 }
 
-/* Make a trace being replayed stop at its next batch (SIM_EINTR) so that a
- * pending error surfaces now; lsim__raise_pending gives the flag back. */
-static void halt(struct lsim *ls)
-{
-	ls->halt = 1;
-	sim_set_stop_flag(ls->s, &ls->halt);
-}
-
 /* Store the error at the top of L (with the traceback noted by lsim__msgh
  * or taken on `co`) as the pending error of ls.  uv at index uv. */
 static void store_error(lua_State *L, struct lsim *ls, int uv, lua_State *co)
@@ -128,7 +121,6 @@ static void store_error(lua_State *L, struct lsim *ls, int uv, lua_State *co)
 		lsim__note_traceback(L, co, -1);
 	lua_setfield(L, uv, "err");
 	ls->err_pending = 1;
-	halt(ls);
 }
 
 static void unref(lua_State *L, int uv, int ref)
@@ -232,10 +224,6 @@ static int lev_fire(struct sim *s, void *ud)
 	struct lev *ev = ud;
 	struct lsim *ls = ev->ls;
 	ls->nqueued--;
-	if (ls->draining) {
-		free(ev);
-		return ls->nqueued ? 0 : LSIM_STOP; /* the last one ends the drain */
-	}
 	if (ev->kind == LEV_UNTIL) {
 		int cancelled = ev->cancelled;
 		free(ev);
@@ -271,14 +259,19 @@ static int lev_fire(struct sim *s, void *ud)
 	return ls->stop_requested ? LSIM_STOP : 0;
 }
 
-/* Free every queued closure: run the queue with lev_fire in draining mode.
- * The last closure stops sim_run, so the drain ends even when the engine
- * keeps other events of its own queued (such as its periodic RSS sample). */
+static void lev_drop(void *ud)
+{
+	struct lev *ev = ud;
+	ev->ls->nqueued--;
+	free(ev);
+}
+
+/* Free every queued closure without running it (the engine hands them back
+ * with sim_drop_timers); their Lua values go with the uv table. */
 void lsim__drain(struct lsim *ls)
 {
 	ls->draining = 1;
-	if (ls->nqueued > 0)
-		sim_run(ls->s);
+	sim_drop_timers(ls->s, lev_drop);
 }
 
 /* Queue a new lev; the Lua value at the top is stored in uv.refs (popped). */
@@ -365,7 +358,7 @@ static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
 	struct task *t = sim_task_create(ls->s, (uint32_t)pid, name);
 	if (!t)
 		luaL_error(L, "sim:spawn: out of memory");
-	lsim__push_proc(L, 1, task_pid(t), name);
+	lsim__push_proc(L, 1, task_pid(t));
 	return fn;
 }
 
@@ -395,17 +388,12 @@ static int l_spawn(lua_State *L)
 	return 1;
 }
 
-/* Refuse to run the engine again after a failed replay: the engine does not
- * forget the stream that failed, so its RSS sampler would be queued again
- * forever (core issue; lift this once sim_replay cleans up fully). */
+/* sim:run and sim:replay do not nest (rule 1). */
 static void check_can_run(lua_State *L, struct lsim *ls, const char *what)
 {
 	if (ls->running || ls->depth)
 		luaL_error(L, "%s: the simulation is already running (%s cannot be called "
 			   "from a callback or a spawned process)", what, what);
-	if (ls->replay_failed)
-		luaL_error(L, "%s: a replay of this simulation failed; it cannot run again "
-			   "(its state, statistics and database remain readable)", what);
 }
 
 /* sim:run([until]) -> now: run every queued event (or until time `until`) */
@@ -443,7 +431,19 @@ static int l_stop(lua_State *L)
 	return 0;
 }
 
-/* sim:replay(trace, ...) -> now: replay trace files (with everything queued) */
+/* Push { [trace pid] = simulation pid } of the last replay. */
+static void push_replay_pids(lua_State *L, struct lsim *ls)
+{
+	uint32_t tp, pid;
+	lua_newtable(L);
+	for (size_t i = 0; sim_replay_pid(ls->s, i, &tp, &pid); i++) {
+		lua_pushinteger(L, (lua_Integer)pid);
+		lua_rawseti(L, -2, (lua_Integer)tp);
+	}
+}
+
+/* sim:replay(trace, ...) -> now, pids: replay trace files (with everything
+ * queued); pids maps each trace pid to the simulation pid it ran as */
 static int l_replay(lua_State *L)
 {
 	struct lsim *ls = lsim__check(L, 1);
@@ -458,7 +458,6 @@ static int l_replay(lua_State *L)
 	lua_State *prev = lsim__enter(ls, L);
 	int rc = sim_replay(ls->s, paths, n, TRACE_AUTO);
 	lsim__leave(ls, prev);
-	ls->replay_failed = rc != 0 && rc != LSIM_STOP;
 	ls->running = 0;
 	ls->replaying = 0;
 	ls->stop_requested = 0;
@@ -466,7 +465,8 @@ static int l_replay(lua_State *L)
 	if (rc && rc != LSIM_STOP)
 		return lsim__core_error(L, ls, "sim:replay", rc);
 	lua_pushinteger(L, (lua_Integer)sim_now(ls->s));
-	return 1;
+	push_replay_pids(L, ls);
+	return 2;
 }
 
 /* ---- sim:on ----------------------------------------------------------------------------- */
@@ -548,18 +548,22 @@ static int observer_p(lua_State *L)
 	return 0;
 }
 
+/* The core's observer: runs the sim:on callbacks of the event's type.  An
+ * error in one is stored (store_error) and SIM_EASSERT returned: the core
+ * completes the operation, delivers nothing more, and its driver returns
+ * the rc, so the binding that called it raises the stored error (once). */
 static int observer(void *ud, const struct sink_event *e, const struct sink_fault *f)
 {
 	struct lsim *ls = ud;
 	unsigned type = f ? LSIM_ON_FAULT : e->type;
-	if (!(ls->on_mask >> type & 1u) || ls->draining || ls->err_pending || ls->err_nomem ||
-	    !ls->L)
+	if (ls->err_pending || ls->err_nomem)
+		return SIM_EASSERT;
+	if (!(ls->on_mask >> type & 1u) || ls->draining || !ls->L)
 		return 0;
 	lua_State *L = ls->L;
 	if (!lua_checkstack(L, 5)) {
 		ls->err_nomem = 1;
-		halt(ls);
-		return 0;
+		return SIM_ENOMEM;
 	}
 	lua_pushcfunction(L, observer_p);
 	lua_pushlightuserdata(L, ls);
@@ -569,10 +573,11 @@ static int observer(void *ud, const struct sink_event *e, const struct sink_faul
 	if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
 		lua_pop(L, 1);
 		ls->err_nomem = 1;
-		halt(ls);
 	}
 	ls->in_observer--;
-	return 0;
+	if (ls->err_nomem)
+		return SIM_ENOMEM;
+	return ls->err_pending ? SIM_EASSERT : 0;
 }
 
 static int check_type(lua_State *L, int arg)

@@ -70,10 +70,6 @@ void lsim__leave(struct lsim *ls, lua_State *prev)
 
 void lsim__raise_pending(lua_State *L, struct lsim *ls, int simidx)
 {
-	if (ls->halt) {
-		ls->halt = 0;
-		sim_set_stop_flag(ls->s, ls->stop);
-	}
 	if (ls->err_nomem) {
 		ls->err_nomem = 0;
 		ls->err_pending = 0;
@@ -304,7 +300,7 @@ void lsim_finish_all(lua_State *L, enum run_status st)
 
 /* ---- processes and files ---------------------------------------------------------------- */
 
-void lsim__push_proc(lua_State *L, int simidx, uint32_t pid, const char *name)
+void lsim__push_proc(lua_State *L, int simidx, uint32_t pid)
 {
 	simidx = lua_absindex(L, simidx);
 	struct lsim *ls = lsim__checkany(L, simidx);
@@ -327,7 +323,7 @@ void lsim__push_proc(lua_State *L, int simidx, uint32_t pid, const char *name)
 	p->ls = ls;
 	p->t = t;
 	p->pid = pid;
-	snprintf(p->name, sizeof p->name, "%s", name ? name : "proc");
+	snprintf(p->name, sizeof p->name, "%s", task_name(t)); /* kept after close */
 	lua_pushvalue(L, simidx);
 	lua_setiuservalue(L, -2, 1);
 	luaL_setmetatable(L, LSIM_PROC_MT);
@@ -359,7 +355,7 @@ static int l_process(lua_State *L)
 	struct task *t = sim_task_create(ls->s, (uint32_t)pid, name);
 	if (!t)
 		return luaL_error(L, "sim:process: out of memory");
-	lsim__push_proc(L, 1, task_pid(t), name);
+	lsim__push_proc(L, 1, task_pid(t));
 	return 1;
 }
 
@@ -371,7 +367,7 @@ static int l_find(lua_State *L)
 	if (pid <= 0 || pid > 0x7fffffff)
 		lua_pushnil(L);
 	else
-		lsim__push_proc(L, 1, (uint32_t)pid, NULL);
+		lsim__push_proc(L, 1, (uint32_t)pid);
 	return 1;
 }
 
@@ -468,13 +464,16 @@ void lsim__push_stats(lua_State *L, const struct proc_stats *st)
 	lua_setfield(L, -2, "tlb");
 }
 
-/* sim:stats() -> counters of the whole system (pid 0) */
+/* sim:stats() -> counters of the whole system (pid 0), plus rss and swap
+ * (summed over the processes), free_pages and t_ns */
 static int l_stats(lua_State *L)
 {
 	struct lsim *ls = lsim__check(L, 1);
 	struct proc_stats st;
 	sim_stats(ls->s, &st);
 	lsim__push_stats(L, &st);
+	set_u64(L, "rss", sim_rss(ls->s));
+	set_u64(L, "swap", sim_swapents(ls->s));
 	set_u64(L, "free_pages", sim_free_pages(ls->s));
 	set_u64(L, "t_ns", sim_now(ls->s));
 	return 1;

@@ -3,9 +3,9 @@
 -- file's place in the tree), followed by checks of what it computed.  If
 -- this test fails, the contract example does not work.
 --
--- Test groups: design-1.x the example runs; design-2.x its numbers (the
--- trace's pids 1 and 2 collide with p and c: the replay runs them as
--- fresh pids).
+-- Test groups: design-1.x the example runs; design-2.x its numbers;
+-- design-3.x the trace's pids 1 and 2 collide with p and c, so the replay
+-- runs them as fresh pids.
 local t = require "t"
 local root = arg[0]:match("^(.*)/tests/lua/[^/]*$") or "."
 local trace = root .. "/traces/regression/fork_cow.mtr"
@@ -23,7 +23,7 @@ c:write(a, "400K"); c:exit()
 sim:on("fault", function(ev) --[[ ev.kind, ev.pid, ev.vaddr, ev.code, ev.major ]] events[#events + 1] = ev end)
 sim:at(5e6, function() p:oom_score_adj(500) end)
 sim:spawn(function(q) --[[ a process body; each op yields to the scheduler ]] end)
-sim:replay(trace)
+local _, pids = sim:replay(trace)
 sim:run()                 -- run until no event is left
 local s = p:stats()       -- { minflt = .., majflt = .., rss = .., ... }
 local rows = sim:query("SELECT kind, count(*) AS n FROM faults GROUP BY kind")
@@ -48,4 +48,14 @@ t.ok("design-2.9", sim:now() >= 5e6, "the timer at 5 ms ran")
 t.eq("design-2.10", n.reuse, 10)          -- the trace's parent after its child exited
 t.eq("design-2.11", sim:stats().cow_copies, 110)
 
+-- design-3: pids 1 (p), 2 (c) and 3 (the spawned body) existed: the trace's
+-- pids 1 and 2 ran as the next free ones
+t.eq("design-3.1", pids[1], 4)
+t.eq("design-3.2", pids[2], 5)
+t.eq("design-3.3", events[1].pid, 4)
+local tp = sim:find(pids[1])
+t.eq("design-3.4", tp:stats().minflt, 20)  -- 10 writes, 10 reuse faults
+t.eq("design-3.5", sim:find(pids[2]):stats().cow_copies, 10)
+t.eq("design-3.6", sim:find(pids[2]).alive, false)
+t.eq("design-3.7", tp.name, "proc")
 t.done()

@@ -4,7 +4,9 @@
 --
 -- Test groups: events-1.x fault fields; events-2.x event fields;
 -- events-3.x order and registration; events-4.x errors in callbacks;
--- events-5.x what a callback may do; events-6.x output.events = none.
+-- events-5.x what a callback may do; events-6.x output.events = none;
+-- events-7.x an error in a callback stops a replay, which ends cleanly;
+-- events-8.x ... and stops sim:run and spawned bodies, reported once.
 local t = require "t"
 
 local sim = memsim.new{ db = ":memory:", ram = "64M" }
@@ -125,12 +127,48 @@ q:write(qa, "16K")
 t.eq("events-6.1", seen6, 4)
 t.eq("events-6.2", quiet:query("SELECT count(*) AS n FROM faults")[1].n, 0)
 
--- events-7: an error in a callback stops a replay at once
+-- events-7: an error in a callback stops a replay at once; the replay
+-- ends cleanly (RSS sampler on), so the simulation runs and replays again
 local root = arg[0]:match("^(.*)/tests/lua/[^/]*$") or "."
-local r = memsim.new{ db = ":memory:", ram = "64M" }
+local r = memsim.new{ db = ":memory:", ram = "64M", output = { sample_ns = 1000 } }
 r:on("mmap", function() error("stop the replay") end)
-t.raises("events-7.1", "stop the replay", r.replay, r, root .. "/traces/regression/fork_cow_1000.mtr")
+local e7 = t.raises("events-7.1", "stop the replay", r.replay, r, root .. "/traces/regression/fork_cow_1000.mtr")
 t.eq("events-7.2", r:stats().accesses, 0) -- the mmap is the trace's first line
-t.raises("events-7.3", "cannot run again", r.run, r)
+t.eq("events-7.3", select(2, e7:gsub("stop the replay", "")), 1) -- reported once
 t.eq("events-7.4", r:query("SELECT count(*) AS n FROM events WHERE type = 'mmap'")[1].n, 1)
+r:off("mmap")
+local ticks = 0
+r:every("1us", function() ticks = ticks + 1 end)
+r:at(r:now() + 5000, function() end)
+t.eq("events-7.5", r:run(), r:now())
+t.ok("events-7.6", ticks >= 4 and ticks <= 6, "the periodic timer ran and stopped: " .. ticks)
+local _, pids = r:replay(root .. "/traces/regression/fork_cow_1.mtr")
+t.eq("events-7.7", pids[1], 2) -- pid 1 exists (the failed replay made it)
+t.eq("events-7.8", pids[2], 3)
+t.eq("events-7.9", r:find(3):stats().cow_copies, 1)
+
+-- events-8: an error in a callback stops sim:run (a timer's operation, a
+-- spawned body's) and is raised by it, once; what is queued stays queued
+local q8 = memsim.new{ db = ":memory:", ram = "64M" }
+local p8 = q8:process{}
+local a8 = p8:mmap{ len = "64K" }
+local calls8, later = 0, false
+q8:on("fault", function() calls8 = calls8 + 1; error("boom in a callback") end)
+q8:at(10, function() p8:write(a8, "64K") end)
+q8:at(20, function() later = true end)
+local e8 = t.raises("events-8.1", "boom in a callback", q8.run, q8)
+t.eq("events-8.2", select(2, e8:gsub("boom in a callback", "")), 1)
+t.eq("events-8.3", calls8, 1)
+t.eq("events-8.4", later, false)
+t.eq("events-8.5", p8:stats().minflt, 16) -- the operation completed
+q8:off("fault")
+q8:run()
+t.eq("events-8.6", later, true)
+q8:on("fault", function() error("boom in a body") end)
+local after = false
+q8:spawn(p8, function(q) q:read(a8 + 16 * 4096); after = true end)
+t.raises("events-8.7", "boom in a body", q8.run, q8)
+t.eq("events-8.8", after, false) -- the error ended the body at its operation
+q8:off("fault")
+t.eq("events-8.9", q8:run(), q8:now()) -- nothing stays pending
 t.done()
