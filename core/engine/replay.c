@@ -324,7 +324,7 @@ static void report_progress(struct sim *s, struct stream *st, size_t n)
 	s->accesses_since_progress = 0;
 }
 
-/* ---- trace pids ------------------------------------------------------------------------ */
+/* ---- trace pids -------------------------------------------------------------------- */
 
 void sim__pid_map_free(struct pid_map *m)
 {
@@ -418,7 +418,7 @@ int sim_replay_pid(const struct sim *s, size_t i, uint32_t *trace_pid, uint32_t 
 	return 1;
 }
 
-/* ---- streams and the event loop ------------------------------------------------------------ */
+/* ---- running a stream -------------------------------------------------------------- */
 
 /* Run the operation of a batch, its pids mapped (the child's of a fork too). */
 static int stream_op(struct sim *s, const struct trace_op *top)

@@ -25,7 +25,10 @@
 enum { E_PERM = 1, E_NOMEM = 12, E_FAULT = 14, E_INVAL = 22 };
 
 static uint64_t psz(const struct sim *s) { return UINT64_C(1) << s->page_shift; }
-static uint64_t palign(const struct sim *s, uint64_t x) { return (x + psz(s) - 1) & ~(psz(s) - 1); }
+static uint64_t palign(const struct sim *s, uint64_t x)
+{
+	return (x + psz(s) - 1) & ~(psz(s) - 1);
+}
 
 /* Where mmap starts top-down: as mm_create computes mmap_base (TASK_SIZE -
  * max(RLIMIT_STACK, 128 MiB), no randomisation). */
@@ -135,7 +138,7 @@ static int range_is_mapped(const struct tlb_vm *vm, vaddr_t lo, vaddr_t hi,
 	return 1;
 }
 
-/* ---- placement --------------------------------------------------------------------------- */
+/* ---- placement ------------------------------------------------------------------------- */
 
 /* The highest len bytes of a gap inside [low, high), or 0.  Gap i lies
  * below range i (above range i-1); the first one looked at holds high-1. */

@@ -216,7 +216,7 @@ static void replay_should_run_colliding_pids_as_fresh_ones(void)
 	sim_destroy(s);
 }
 
-/* ---- system calls the engine answers ------------------------------------------------------ */
+/* ---- system calls the engine answers ----------------------------------------------- */
 
 static int brk_events, brk_errors;
 
