@@ -110,8 +110,11 @@ int x86_64_exc_page_fault(struct sim *s, struct task *t, vaddr_t va, unsigned ac
 		arch_level = s->ops->arch_level(&s->fmt, level);
 	}
 	/* A #PF invalidates the TLB entries for the faulting linear address
-	 * (Intel SDM 3A 4.10.4.1): hardware, so no event and no count. */
-	tlb_hier_flush_page(&s->tlb, va, t->mm ? t->mm->asid : 0);
+	 * (Intel SDM 3A 4.10.4.1): hardware, so no event and no count.  Only
+	 * a protection fault can have one: a not-present walk filled nothing,
+	 * and Linux flushes whenever it clears a present entry. */
+	if ((code & X86_PF_PROT) && t->mm)
+		tlb_hier_flush_page(&s->tlb, va, t->mm->asid);
 	fault_trace_push(&ft, FN_exc_page_fault);
 	int r = do_user_addr_fault(s, t, va, code, &ft);
 	mm__record_fault(s, t, va, access, code, arch_level, &ft);
