@@ -82,7 +82,7 @@ static int access_full(struct sim *s, struct task *t, unsigned kind, vaddr_t va,
 		int rc = access_page_slow(s, t, kind, a, hit, data);
 		if (rc)
 			return rc;
-		if (!t->alive)
+		if (!t->alive || s->observer_rc)
 			return 0;
 	}
 	return 0;
@@ -111,7 +111,7 @@ static int run_full_mode(struct sim *s, struct task *t, const uint64_t *acc, siz
 		}
 		if (rc)
 			return rc;
-		if (!t->alive) {
+		if (!t->alive || s->observer_rc) { /* killed, or an observer said stop */
 			i++;
 			break;
 		}
@@ -245,8 +245,7 @@ int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 {
 	*rc = 0;
 	if (op->op == TOP_FILE) {
-		if (s->cfg.mode == MODE_FULL)
-			*rc = boundary(s, mm_file_declare(s, op->name, op->len, op->flags));
+		*rc = boundary(s, mm_file_declare(s, op->name, op->len, op->flags));
 		return 0;
 	}
 	struct task *t = sim__task_get(s, op->pid);
@@ -259,16 +258,12 @@ int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 		return -3; /* ESRCH: the process is gone */
 	}
 	int64_t r;
-	if (s->cfg.mode == MODE_TLB) {
-		r = sim__tlb_syscall(s, t, op, rc);
-	} else {
-		sim__switch_to(s, t);
-		s->now += s->cfg.cost.syscall_ns;
-		if (op->op == TOP_BRK && brk_is_query(t, op->addr))
-			r = (int64_t)t->mm->brk;
-		else
-			r = mm_syscall(s, t, op, rc);
-	}
+	sim__switch_to(s, t);
+	s->now += s->cfg.cost.syscall_ns;
+	if (op->op == TOP_BRK && brk_is_query(t, op->addr))
+		r = (int64_t)t->mm->brk;
+	else
+		r = mm_syscall(s, t, op, rc);
 	if (op->op == TOP_EXIT && !t->alive)
 		t->exited = 1;
 	*rc = boundary(s, *rc);

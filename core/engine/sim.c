@@ -106,7 +106,9 @@ struct sim *sim_create(const struct sim_config *cfg, char *err, size_t n)
 		snprintf(err, n, "cannot create the paging-structure caches");
 		goto fail;
 	}
-	if (cfg->mode == MODE_FULL && mm_sim_init(s)) {
+	/* both modes: mode tlb still keeps address spaces (VMAs) so that mmap,
+	 * mremap and brk answer as in full mode; it only never faults */
+	if (mm_sim_init(s)) {
 		snprintf(err, n, "cannot set up %llu bytes of simulated memory",
 			 (unsigned long long)cfg->ram);
 		goto fail;
@@ -143,11 +145,9 @@ void sim_destroy(struct sim *s)
 		nx = t->next;
 		if (t->mm)
 			mm_release(s, t);
-		sim__tlb_vm_free(&t->tlb_vm);
 		free(t);
 	}
-	if (s->cfg.mode == MODE_FULL)
-		mm_sim_fini(s);
+	mm_sim_fini(s);
 	tlb_hier_destroy(&s->tlb);
 	pwc_destroy(&s->pwc);
 	ev_heap_free(&s->q);
@@ -183,12 +183,10 @@ struct task *sim_task_create(struct sim *s, uint32_t pid, const char *name)
 	t->alive = 1;
 	t->asid = s->next_asid;
 	s->next_asid = (uint16_t)(s->next_asid % 4095 + 1);
-	if (s->cfg.mode == MODE_FULL) {
-		t->mm = mm_create(s, t);
-		if (!t->mm) {
-			free(t);
-			return NULL;
-		}
+	t->mm = mm_create(s, t);
+	if (!t->mm) {
+		free(t);
+		return NULL;
 	}
 	unsigned h = pid & (TASK_HASH - 1);
 	t->hnext = s->tasks[h];

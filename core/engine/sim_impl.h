@@ -18,19 +18,6 @@
 
 struct phys;
 
-/* Mode tlb has no struct mm; what a process mapped is kept as ranges so
- * mmap, mremap and brk return the addresses full mode would (tlb_mode.c). */
-struct tlb_range {
-	vaddr_t start, end;      /* [start, end), page aligned */
-	int thp;                 /* private anonymous: PMD-aligned when moved */
-};
-
-struct tlb_vm {
-	struct tlb_range *r;     /* sorted, disjoint */
-	size_t n, cap;
-	vaddr_t start_brk, brk;  /* the heap (0: not placed yet) */
-};
-
 struct task {
 	uint32_t pid;
 	char name[32];
@@ -40,7 +27,6 @@ struct task {
 	uint16_t asid;           /* PCID / ASID of its address space */
 	struct mm *mm;           /* NULL after exit */
 	struct proc_stats st;    /* counters (kept after exit) */
-	struct tlb_vm tlb_vm;    /* mode tlb: what is mapped (mm is NULL) */
 	struct task *hnext;      /* pid hash chain */
 	struct task *next;       /* creation order (for_each_process) */
 };
@@ -144,11 +130,6 @@ void sim__emit_fault(struct sim *s, const struct sink_fault *f);
 const char *sim__intern_path(struct sim *s, const uint8_t *ids, unsigned n);
 int sim__error(struct sim *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Mode tlb (engine/tlb_mode.c): a system call without an address space,
- * as sim_syscall returns it (engine errors in *rc); freeing a process's
- * ranges. */
-int64_t sim__tlb_syscall(struct sim *s, struct task *t, const struct trace_op *op, int *rc);
-void sim__tlb_vm_free(struct tlb_vm *vm);
 /* Free the trace-pid map of the last replay (engine/replay.c). */
 void sim__pid_map_free(struct pid_map *m);
 

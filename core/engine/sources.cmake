@@ -3,5 +3,4 @@ set(MEMSIM_ENGINE_SOURCES
   core/engine/event.c
   core/engine/sim.c
   core/engine/replay.c
-  core/engine/tlb_mode.c
 )

@@ -899,6 +899,8 @@ int populate_range(struct sim *s, struct task *t, struct vma *vma, vaddr_t start
 {
 	const struct mmu_arch_ops *ops = s->ops;
 	uint64_t psz = UINT64_C(1) << s->page_shift;
+	if (s->cfg.mode == MODE_TLB)
+		return 0; /* identity translation: there is nothing to fault in */
 	for (vaddr_t a = start; a < end; a += psz) {
 		/* follow_page_pte: already mapped well enough? */
 		pte_t *huge = NULL;

@@ -121,11 +121,11 @@ void sim_set_clock(struct sim *s, sim_time_t t);
 
 /* Observer of recorded events (for Lua sim:on).  Called for every event and
  * fault after it is recorded; `e` or `f` is NULL.  Cost is zero when unset.
- * It returns 0, or a negative rc to stop the simulation: the operation in
- * progress completes (no further event reaches the observer meanwhile) and
- * the driver that ran it (sim_replay, sim_run, sim_do_op, sim_syscall,
- * sim_touch, sim_mark) returns that rc, once, at its next operation
- * boundary.  The observer keeps its own message; sim_errmsg() says only
+ * It returns 0, or a negative rc to stop the simulation: accesses stop
+ * right after the one that produced the event (a system call in progress
+ * completes; no further event reaches the observer meanwhile) and the
+ * driver that ran it (sim_replay, sim_run, sim_do_op, sim_syscall,
+ * sim_touch, sim_mark) returns that rc, once.  The observer keeps its own message; sim_errmsg() says only
  * that an observer stopped the simulation. */
 typedef int (*sim_observer_fn)(void *ud, const struct sink_event *e,
 			       const struct sink_fault *f);
