@@ -234,13 +234,6 @@ static int do_engine_op(struct sim *s, const struct trace_op *op)
 	}
 }
 
-/* brk(addr) that only reads the break (Linux: addr below mm->start_brk,
- * which is how brk(0) asks; no heap yet: 0).  Not a failed call. */
-static int brk_is_query(const struct task *t, vaddr_t addr)
-{
-	return t->mm && (addr == 0 || (t->mm->start_brk && addr < t->mm->start_brk));
-}
-
 int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 {
 	*rc = 0;
@@ -257,13 +250,9 @@ int64_t sim_syscall(struct sim *s, const struct trace_op *op, int *rc)
 		*rc = dead_task(s, t, trace_op_name(op->op));
 		return -3; /* ESRCH: the process is gone */
 	}
-	int64_t r;
 	sim__switch_to(s, t);
 	s->now += s->cfg.cost.syscall_ns;
-	if (op->op == TOP_BRK && brk_is_query(t, op->addr))
-		r = (int64_t)t->mm->brk;
-	else
-		r = mm_syscall(s, t, op, rc);
+	int64_t r = mm_syscall(s, t, op, rc);
 	if (op->op == TOP_EXIT && !t->alive)
 		t->exited = 1;
 	*rc = boundary(s, *rc);

@@ -1663,8 +1663,8 @@ static int do_brk_flags(struct sim *s, struct mm *mm, struct vma *brkvma, vaddr_
 
 /*
  * brk(2).  The first call of a process without a heap (start_brk == 0) sets
- * start_brk = brk = PAGE_ALIGN(brk) and maps nothing.  Later: a value below
- * start_brk only reads the break; shrinking unmaps [PAGE_ALIGN(new),
+ * start_brk = brk = PAGE_ALIGN(brk) and maps nothing.  brk(0), and later a
+ * value below start_brk, only reads the break (no event); shrinking unmaps [PAGE_ALIGN(new),
  * PAGE_ALIGN(old)); growing needs newbrk + PAGE_SIZE <= vm_start_gap(next
  * VMA) and maps the new pages (do_brk_flags).  mm->brk keeps the unaligned
  * value.  Returns the new break, or the old one when the request is refused
@@ -1678,13 +1678,14 @@ int64_t do_brk(struct sim *s, struct task *t, vaddr_t brk)
 	uint64_t ps = psize(s);
 	struct vma *next, *brkvma;
 
+	/* a query (brk(0), or below start_brk): the break, no event */
+	if (brk == 0 || (mm->start_brk && brk < mm->start_brk))
+		return (int64_t)mm->brk;
 	if (!mm->start_brk) {
 		mm->start_brk = mm->brk = page_align(s, brk);
 		mm__event(s, t, EV_BRK, mm->brk, 0, NULL);
 		return (int64_t)mm->brk;
 	}
-	if (brk < mm->start_brk)
-		goto out;
 	newbrk = page_align(s, brk);
 	oldbrk = page_align(s, mm->brk);
 	if (!newbrk)
