@@ -4,12 +4,14 @@
  *
  * The table may be nested ({tlb = {l2 = "1536:12"}}) or dotted
  * ({["tlb.l2"] = "1536:12"}) or both; values are strings, numbers (a whole
- * number is written in decimal, so sizes in bytes work) or booleans (on /
- * off).  The pairs are collected first, sorted by key and then set, so the
- * result never depends on table iteration order; the same key given twice
- * (nested and dotted) is an error.  Precedence, lowest first: defaults,
- * the table, then the runner's -c FILE and --set KEY=VALUE in command-line
- * order (so `memsim run x.lua --set arch=arm64` overrides what x.lua asks).
+ * number is written in decimal, so sizes in bytes work) or booleans (only
+ * for on/off keys, config_set_bool: `thp = true` is an error that shows
+ * true and the values thp takes).  The pairs are collected first, sorted
+ * by key and then set, so the result never depends on table iteration
+ * order; the same key given twice (nested and dotted) is an error.
+ * Precedence, lowest first: defaults, the table, then the runner's -c FILE
+ * and --set KEY=VALUE in command-line order (so `memsim run x.lua --set
+ * arch=arm64` overrides what x.lua asks).
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,15 +38,14 @@ const struct lsim_runner *lsim__runner(lua_State *L)
 	return r;
 }
 
-/* Push the string form of the value at idx for key `key`, or raise. */
+/* Push the value at idx for key `key` as config_set takes it (a string,
+ * or a boolean kept as it is for config_set_bool), or raise. */
 static void value_string(lua_State *L, int idx, const char *key)
 {
 	switch (lua_type(L, idx)) {
 	case LUA_TSTRING:
-		lua_pushvalue(L, idx);
-		return;
 	case LUA_TBOOLEAN:
-		lua_pushstring(L, lua_toboolean(L, idx) ? "on" : "off");
+		lua_pushvalue(L, idx);
 		return;
 	case LUA_TNUMBER:
 		if (lua_isinteger(L, idx)) {
@@ -60,8 +61,8 @@ static void value_string(lua_State *L, int idx, const char *key)
 		}
 		return;
 	default:
-		luaL_error(L, "bad value for config key '%s': expected a string, number, boolean "
-			   "or table, got %s", key, luaL_typename(L, idx));
+		luaL_error(L, "memsim.new: bad value for config key '%s': expected a string, "
+			   "number, boolean or table, got %s", key, luaL_typename(L, idx));
 	}
 }
 
@@ -71,7 +72,7 @@ static void flatten(lua_State *L, int tidx, const char *prefix, int outidx, int 
 	lua_pushnil(L);
 	while (lua_next(L, tidx)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
-			luaL_error(L, "config keys must be strings (got a %s key%s%s)",
+			luaL_error(L, "memsim.new: config keys must be strings (got a %s key%s%s)",
 				   luaL_typename(L, -2), *prefix ? " in " : "", prefix);
 		const char *k = lua_tostring(L, -2);
 		if (top && (!strcmp(k, "db") || !strcmp(k, "source"))) {
@@ -85,7 +86,7 @@ static void flatten(lua_State *L, int tidx, const char *prefix, int outidx, int 
 			flatten(L, lua_absindex(L, -2), full, outidx, 0);
 		} else {
 			if (lua_getfield(L, outidx, full) != LUA_TNIL)
-				luaL_error(L, "config key '%s' is given twice", full);
+				luaL_error(L, "memsim.new: config key '%s' is given twice", full);
 			lua_pop(L, 1);
 			value_string(L, fullidx - 1, full);
 			lua_setfield(L, outidx, full);
@@ -138,9 +139,13 @@ void lsim__config_from_table(lua_State *L, int idx, struct sim_config *c)
 		qsort(keys, n, sizeof(char *), cmp_str);
 		for (size_t i = 0; i < n; i++) {
 			char why[600];
-			lua_getfield(L, out, keys[i]);
-			if (config_set(c, keys[i], lua_tostring(L, -1), why, sizeof why))
-				luaL_error(L, "%s", why);
+			int rc;
+			if (lua_getfield(L, out, keys[i]) == LUA_TBOOLEAN)
+				rc = config_set_bool(c, keys[i], lua_toboolean(L, -1), why, sizeof why);
+			else
+				rc = config_set(c, keys[i], lua_tostring(L, -1), why, sizeof why);
+			if (rc)
+				luaL_error(L, "memsim.new: %s", why);
 			lua_pop(L, 1);
 		}
 		lua_settop(L, out - 1);

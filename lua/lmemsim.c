@@ -137,21 +137,20 @@ uint64_t lsim__checkaddr(lua_State *L, int arg)
 	return v;
 }
 
-/* A time: a number of ns, or a string with a unit: "250ns", "10us", "5ms", "2s". */
+/* A time: a number of ns, or a string config_parse_time takes ("250",
+ * "250ns", "10us", "1.5ms", "2s"), the syntax of the time-valued config
+ * keys too. */
 sim_time_t lsim__checktime(lua_State *L, int arg)
 {
 	if (lua_type(L, arg) == LUA_TSTRING) {
 		const char *s = lua_tostring(L, arg);
-		char *end;
-		double d = strtod(s, &end);
-		static const struct { const char *u; double mul; } units[] = {
-			{ "", 1 }, { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-		};
-		for (size_t i = 0; end != s && i < sizeof units / sizeof units[0]; i++)
-			if (!strcmp(end, units[i].u) && d >= 0 && d * units[i].mul < 1.8e19)
-				return (sim_time_t)(d * units[i].mul);
-		luaL_argerror(L, arg, lua_pushfstring(L, "bad time '%s' (expected ns, or a string "
-				"such as \"250ns\", \"10us\", \"5ms\", \"2s\")", s));
+		uint64_t v;
+		int rc = config_parse_time(s, &v);
+		if (rc == 0)
+			return (sim_time_t)v;
+		luaL_argerror(L, arg, rc == -2 ? lua_pushfstring(L, "time '%s' is too large", s)
+			      : lua_pushfstring(L, "bad time '%s' (expected ns, or a string "
+						"such as \"250ns\", \"10us\", \"5ms\", \"2s\")", s));
 	}
 	lua_Number d = luaL_checknumber(L, arg);
 	if (!(d >= 0) || d >= 1.8e19)

@@ -22,7 +22,8 @@ enum key_kind {
 	K_SIZE,      /* size with K/M/G/p suffix */
 	K_GEOM,      /* "ENTRIES:WAYS" */
 	K_BOOL,      /* on/off (also true/false/1/0) */
-	K_MINFREE    /* integer or "auto" */
+	K_MINFREE,   /* integer or "auto" */
+	K_TIME       /* a time: ns, or a number with a unit ("100us", "5ms") */
 };
 
 struct key {
@@ -32,7 +33,7 @@ struct key {
 	unsigned width;        /* sizeof the field for K_ENUM/K_UINT/K_BOOL */
 	const char *const *names; /* K_ENUM: value names, NULL-terminated */
 	const int *values;     /* K_ENUM: stored value for each name (NULL: index) */
-	uint64_t min, max;     /* K_UINT / K_SIZE bounds */
+	uint64_t min, max;     /* K_UINT / K_SIZE / K_TIME bounds */
 	const char *help;
 };
 
@@ -58,6 +59,7 @@ static const char *const ovc_names[] = { "0", "1", "2", NULL };
 #define SIZEK(n, f, lo, hi, h) { n, K_SIZE, OFF(f), W(f), NULL, NULL, lo, hi, h }
 #define GEOMK(n, f, h) { n, K_GEOM, OFF(f), W(f), NULL, NULL, 0, 0, h }
 #define BOOLK(n, f, h) { n, K_BOOL, OFF(f), W(f), NULL, NULL, 0, 1, h }
+#define TIMEK(n, f, hi, h) { n, K_TIME, OFF(f), W(f), NULL, NULL, 0, hi, h }
 
 static const struct key keys[] = {
 	ENUMK("arch", arch, arch_names, NULL, "x86_64 or arm64"),
@@ -100,22 +102,22 @@ static const struct key keys[] = {
 	UINTK("cpus", cpus, 1, 1, "simulated CPUs"),
 	UINTK("seed", seed, 0, UINT64_MAX, "RNG seed"),
 	ENUMK("output.events", output_events, events_names, NULL, "none, faults, all"),
-	UINTK("output.sample_ns", sample_ns, 0, UINT64_MAX,
-	      "RSS sampling period in simulated ns (0 = off)"),
+	TIMEK("output.sample_ns", sample_ns, UINT64_MAX,
+	      "RSS sampling period, a time (1000, 100us, 1ms; 0 = off)"),
 	ENUMK("mode", mode, mode_names, NULL, "full (page faults) or tlb (TLB only)"),
-	UINTK("cost.tlb_l1_ns", cost.tlb_l1_ns, 0, UINT32_MAX, "L1 TLB hit"),
-	UINTK("cost.tlb_l2_ns", cost.tlb_l2_ns, 0, UINT32_MAX, "L2 TLB lookup"),
-	UINTK("cost.walk_level_ns", cost.walk_level_ns, 0, UINT32_MAX,
+	TIMEK("cost.tlb_l1_ns", cost.tlb_l1_ns, UINT32_MAX, "L1 TLB hit"),
+	TIMEK("cost.tlb_l2_ns", cost.tlb_l2_ns, UINT32_MAX, "L2 TLB lookup"),
+	TIMEK("cost.walk_level_ns", cost.walk_level_ns, UINT32_MAX,
 	      "one page-table reference"),
-	UINTK("cost.pwc_hit_ns", cost.pwc_hit_ns, 0, UINT32_MAX, "paging-structure cache hit"),
-	UINTK("cost.fault_ns", cost.fault_ns, 0, UINT32_MAX, "exception entry and return"),
-	UINTK("cost.page_alloc_ns", cost.page_alloc_ns, 0, UINT32_MAX, "page allocation"),
-	UINTK("cost.page_zero_ns", cost.page_zero_ns, 0, UINT32_MAX, "clearing a page"),
-	UINTK("cost.page_copy_ns", cost.page_copy_ns, 0, UINT32_MAX, "copying a page"),
-	UINTK("cost.io_read_ns", cost.io_read_ns, 0, UINT32_MAX, "one read from disk or swap"),
-	UINTK("cost.io_write_ns", cost.io_write_ns, 0, UINT32_MAX, "one page written to swap"),
-	UINTK("cost.shootdown_ns", cost.shootdown_ns, 0, UINT32_MAX, "a TLB shootdown"),
-	UINTK("cost.syscall_ns", cost.syscall_ns, 0, UINT32_MAX, "syscall entry and exit"),
+	TIMEK("cost.pwc_hit_ns", cost.pwc_hit_ns, UINT32_MAX, "paging-structure cache hit"),
+	TIMEK("cost.fault_ns", cost.fault_ns, UINT32_MAX, "exception entry and return"),
+	TIMEK("cost.page_alloc_ns", cost.page_alloc_ns, UINT32_MAX, "page allocation"),
+	TIMEK("cost.page_zero_ns", cost.page_zero_ns, UINT32_MAX, "clearing a page"),
+	TIMEK("cost.page_copy_ns", cost.page_copy_ns, UINT32_MAX, "copying a page"),
+	TIMEK("cost.io_read_ns", cost.io_read_ns, UINT32_MAX, "one read from disk or swap"),
+	TIMEK("cost.io_write_ns", cost.io_write_ns, UINT32_MAX, "one page written to swap"),
+	TIMEK("cost.shootdown_ns", cost.shootdown_ns, UINT32_MAX, "a TLB shootdown"),
+	TIMEK("cost.syscall_ns", cost.syscall_ns, UINT32_MAX, "syscall entry and exit"),
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -208,8 +210,49 @@ static int parse_dec(const char *v, uint64_t *out)
 	return 0;
 }
 
+/* What a key accepts, as the end of an error message ("expected ..."). */
+static void describe(const struct key *k, char *buf, size_t n)
+{
+	switch (k->kind) {
+	case K_ENUM: {
+		size_t len = (size_t)snprintf(buf, n, "expected one of ");
+		for (unsigned i = 0; k->names[i] && len < n; i++)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
+						k->names[i]);
+		return;
+	}
+	case K_BOOL:
+		snprintf(buf, n, "expected on or off");
+		return;
+	case K_UINT:
+		snprintf(buf, n, "expected a decimal number in %" PRIu64 "..%" PRIu64, k->min,
+			 k->max);
+		return;
+	case K_SIZE:
+		snprintf(buf, n, "expected a size such as 4096, 400K, 2M, 1G or 100p");
+		return;
+	case K_GEOM:
+		snprintf(buf, n, "expected ENTRIES:WAYS, such as 64:4");
+		return;
+	case K_MINFREE:
+		snprintf(buf, n, "expected a number of kB in %" PRIu64 "..%" PRIu64 ", or auto",
+			 k->min, k->max);
+		return;
+	case K_TIME:
+		snprintf(buf, n, "expected a time: ns, or a number with a unit ns, us, ms or s, "
+			 "such as 1000, 250ns, 10us, 5ms, 2s");
+		return;
+	}
+	snprintf(buf, n, "unexpected value");
+}
+
 static int bad(char *why, size_t n, const struct key *k, const char *v, const char *reason)
 {
+	char exp[200];
+	if (!reason) {
+		describe(k, exp, sizeof exp);
+		reason = exp;
+	}
 	snprintf(why, n, "bad value for %s: '%s' (%s)", k->name, v, reason);
 	return -1;
 }
@@ -223,12 +266,50 @@ static int set_enum(struct sim_config *c, const struct key *k, const char *v, ch
 			return 0;
 		}
 	}
-	char list[200] = "";
-	for (unsigned i = 0; k->names[i]; i++) {
-		strncat(list, i ? ", " : "expected one of ", sizeof(list) - strlen(list) - 1);
-		strncat(list, k->names[i], sizeof(list) - strlen(list) - 1);
+	return bad(why, n, k, v, NULL);
+}
+
+int config_parse_time(const char *v, uint64_t *out)
+{
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "", 1 }, { "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	int rc = parse_dec(v, out);
+	if (rc != -1)
+		return rc; /* all digits: exact (or -2, too large) */
+	if (!(*v >= '0' && *v <= '9') && *v != '.')
+		return -1; /* no sign, blank, "inf" or "nan" */
+	double d = strtod(v, &end);
+	if (end == v || !(d >= 0))
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+		if (strcmp(end, units[i].unit))
+			continue;
+		double ns = d * units[i].mul + 0.5; /* to the nearest ns */
+		if (ns >= 18446744073709551615.0)
+			return -2;
+		*out = (uint64_t)ns;
+		return 0;
 	}
-	return bad(why, n, k, v, list);
+	return -1;
+}
+
+static int set_number(struct sim_config *c, const struct key *k, const char *v, char *why,
+		      size_t n)
+{
+	uint64_t x;
+	int rc = k->kind == K_TIME ? config_parse_time(v, &x) : parse_dec(v, &x);
+	if (rc)
+		return bad(why, n, k, v, rc == -2 ? "too large" : NULL);
+	if (x < k->min || x > k->max) {
+		char r[96];
+		snprintf(r, sizeof r, "must be in %" PRIu64 "..%" PRIu64 "%s", k->min, k->max,
+			 k->kind == K_TIME ? " ns" : "");
+		return bad(why, n, k, v, r);
+	}
+	store_uint(c, k, x);
+	return 0;
 }
 
 int config_set(struct sim_config *c, const char *key, const char *v, char *why, size_t n)
@@ -248,7 +329,7 @@ int config_set(struct sim_config *c, const char *key, const char *v, char *why, 
 		else if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "0"))
 			store_uint(c, k, 0);
 		else
-			return bad(why, n, k, v, "expected on or off");
+			return bad(why, n, k, v, NULL);
 		return 0;
 	case K_MINFREE:
 		if (!strcmp(v, "auto")) {
@@ -256,23 +337,13 @@ int config_set(struct sim_config *c, const char *key, const char *v, char *why, 
 			return 0;
 		}
 		/* fall through */
-	case K_UINT: {
-		int rc = parse_dec(v, &x);
-		if (rc)
-			return bad(why, n, k, v, rc == -2 ? "too large" : "expected a decimal number");
-		if (x < k->min || x > k->max) {
-			char r[96];
-			snprintf(r, sizeof r, "must be in %" PRIu64 "..%" PRIu64, k->min, k->max);
-			return bad(why, n, k, v, r);
-		}
-		store_uint(c, k, x);
-		return 0;
-	}
+	case K_UINT:
+	case K_TIME:
+		return set_number(c, k, v, why, n);
 	case K_SIZE: {
 		int rc = trace_parse_size(v, strlen(v), &x);
 		if (rc)
-			return bad(why, n, k, v, rc == -2 ? "size overflows" :
-				   "expected a size such as 4096, 400K, 2M, 1G or 100p");
+			return bad(why, n, k, v, rc == -2 ? "size overflows" : NULL);
 		if (x < k->min || x > k->max) {
 			char r[96];
 			snprintf(r, sizeof r, "must be in %" PRIu64 "..%" PRIu64 " bytes", k->min,
@@ -291,6 +362,24 @@ int config_set(struct sim_config *c, const char *key, const char *v, char *why, 
 		return 0;
 	}
 	}
+	return -1;
+}
+
+int config_set_bool(struct sim_config *c, const char *key, int b, char *why, size_t n)
+{
+	const struct key *k = find_key(key);
+	char exp[200];
+	if (!k) {
+		snprintf(why, n, "unknown config key '%s'", key);
+		return -1;
+	}
+	if (k->kind == K_BOOL) {
+		store_uint(c, k, b != 0);
+		return 0;
+	}
+	describe(k, exp, sizeof exp);
+	snprintf(why, n, "bad value for %s: %s (a boolean; %s)", k->name, b ? "true" : "false",
+		 exp);
 	return -1;
 }
 
@@ -334,6 +423,7 @@ int config_get(const struct sim_config *c, const char *key, char *buf, size_t n)
 		return 0;
 	case K_UINT:
 	case K_SIZE:
+	case K_TIME:
 		snprintf(buf, n, "%" PRIu64, load_uint(c, k));
 		return 0;
 	case K_GEOM: {
@@ -393,8 +483,6 @@ static int json_value_string(const cJSON *it, char *buf, size_t n)
 {
 	if (cJSON_IsString(it))
 		snprintf(buf, n, "%s", it->valuestring);
-	else if (cJSON_IsBool(it))
-		snprintf(buf, n, "%s", cJSON_IsTrue(it) ? "on" : "off");
 	else if (cJSON_IsNumber(it)) {
 		double d = it->valuedouble;
 		if (d < 0 || d != (double)(uint64_t)d)
@@ -411,9 +499,17 @@ static int json_walk(struct sim_config *c, const cJSON *obj, const char *prefix,
 	for (const cJSON *it = obj->child; it; it = it->next) {
 		char key[160], val[256];
 		snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", it->string);
+		char r[400];
 		if (cJSON_IsObject(it)) {
 			if (json_walk(c, it, key, path, why, n))
 				return -1;
+			continue;
+		}
+		if (cJSON_IsBool(it)) {
+			if (config_set_bool(c, key, cJSON_IsTrue(it), r, sizeof r)) {
+				snprintf(why, n, "%s: %s", path, r);
+				return -1;
+			}
 			continue;
 		}
 		if (json_value_string(it, val, sizeof val)) {
@@ -421,7 +517,6 @@ static int json_walk(struct sim_config *c, const cJSON *obj, const char *prefix,
 				 key);
 			return -1;
 		}
-		char r[400];
 		if (config_set(c, key, val, r, sizeof r)) {
 			snprintf(why, n, "%s: %s", path, r);
 			return -1;

@@ -70,9 +70,20 @@ struct sim_config {
 /* Fill *c with the defaults. */
 void config_defaults(struct sim_config *c);
 /* Set one key from its string form.  Returns 0, or -1 with
- * "unknown config key 'k'" / "bad value for k: 'v' (reason)" in why[]. */
+ * "unknown config key 'k'" / "bad value for k: 'v' (reason)" in why[]; the
+ * reason says what the key accepts.  Time keys (output.sample_ns, cost.*_ns)
+ * take what config_parse_time does. */
 int config_set(struct sim_config *c, const char *key, const char *value, char *why,
 	       size_t whylen);
+/* Set a key from a boolean (a Lua or JSON true/false): only on/off keys
+ * take one; any other key gives "bad value for k: true (a boolean; expected
+ * ...)" in why[] and -1. */
+int config_set_bool(struct sim_config *c, const char *key, int b, char *why, size_t whylen);
+/* A time in ns: decimal digits ("250"), or a non-negative number with an
+ * optional unit ns, us, ms or s ("1e6", "10us", "1.5ms", "2s"), rounded to
+ * the nearest ns.  The syntax of every time argument of the Lua API too.
+ * Returns 0, -1 (bad syntax) or -2 (beyond 2^64 - 1 ns). */
+int config_parse_time(const char *s, uint64_t *out);
 /* Parse "KEY=VALUE" and set it. */
 int config_set_kv(struct sim_config *c, const char *kv, char *why, size_t whylen);
 /* Load a JSON file (object; nested objects are joined with '.').  Numbers and
