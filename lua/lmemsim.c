@@ -188,6 +188,32 @@ int lsim__fieldaddr(lua_State *L, int arg, const char *field, uint64_t *out)
 	return 1;
 }
 
+void lsim__checkfields(lua_State *L, int arg, const char *what, const char *const fields[])
+{
+	arg = lua_absindex(L, arg);
+	lua_pushnil(L);
+	while (lua_next(L, arg)) {
+		lua_pop(L, 1);
+		const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		size_t i = 0;
+		while (k && fields[i] && strcmp(k, fields[i]))
+			i++;
+		if (k && fields[i])
+			continue;
+		const char *name = k ? lua_pushfstring(L, "'%s'", k)
+				     : lua_pushfstring(L, "[%s]", luaL_tolstring(L, -1, NULL));
+		luaL_Buffer b;
+		luaL_buffinit(L, &b);
+		for (i = 0; fields[i]; i++) {
+			if (i)
+				luaL_addstring(&b, ", ");
+			luaL_addstring(&b, fields[i]);
+		}
+		luaL_pushresult(&b);
+		luaL_error(L, "%s: unknown field %s (expected %s)", what, name, lua_tostring(L, -1));
+	}
+}
+
 /* ---- tracebacks ------------------------------------------------------------------------- */
 
 static const char *errtext(lua_State *L, int idx)

@@ -101,6 +101,10 @@ sim_time_t lsim__checktime(lua_State *L, int arg);
  * the field.  Return 0 when the field is absent (nil). */
 int lsim__fieldsize(lua_State *L, int arg, const char *field, uint64_t *out);
 int lsim__fieldaddr(lua_State *L, int arg, const char *field, uint64_t *out);
+/* Raise "WHAT: unknown field 'NAME' (expected a, b, c)" when the options
+ * table at `arg` has a key not in `fields` (NULL-terminated): a misspelt
+ * option is an error, never silently ignored. */
+void lsim__checkfields(lua_State *L, int arg, const char *what, const char *const fields[]);
 /* Message handler for callbacks: keeps the message, records its traceback. */
 int lsim__msgh(lua_State *L);
 /* Record `msg` (at the top of `L`) as the last error and its traceback
@@ -118,7 +122,8 @@ const struct lsim_runner *lsim__runner(lua_State *L);
 /* ---- lsim.c: the Sim object ----------------------------------------------------------- */
 void lsim__open_sim(lua_State *L);      /* metatable "memsim.Sim" */
 int lsim__new(lua_State *L);            /* memsim.new */
-struct lsim *lsim__check(lua_State *L, int idx);      /* open simulation */
+/* The open simulation at idx; raises "WHAT: simulation is closed". */
+struct lsim *lsim__check(lua_State *L, int idx, const char *what);
 struct lsim *lsim__checkany(lua_State *L, int idx);   /* open or closed */
 /* Push the uv table of the Sim at idx. */
 void lsim__uv(lua_State *L, int idx);
@@ -142,7 +147,8 @@ void lsim__check_mutable(lua_State *L, struct lsim *ls, const char *what);
 
 /* ---- lprocess.c: the Process object -------------------------------------------------- */
 void lsim__open_process(lua_State *L);  /* metatable "memsim.Process" */
-struct lproc *lsim__checkproc(lua_State *L, int idx);
+/* The Process at idx, of an open simulation ("WHAT: simulation is closed"). */
+struct lproc *lsim__checkproc(lua_State *L, int idx, const char *what);
 
 /* ---- lsched.c: timers, spawned processes, events, run -------------------------------- */
 void lsim__sched_methods(lua_State *L); /* adds at/every/spawn/run/stop/replay/on/off */

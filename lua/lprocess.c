@@ -21,18 +21,18 @@
 
 #include "lmemsim.h"
 
-struct lproc *lsim__checkproc(lua_State *L, int idx)
+struct lproc *lsim__checkproc(lua_State *L, int idx, const char *what)
 {
 	struct lproc *p = luaL_checkudata(L, idx, LSIM_PROC_MT);
 	if (!p->ls->s)
-		luaL_error(L, "simulation is closed");
+		luaL_error(L, "%s: simulation is closed", what);
 	return p;
 }
 
 /* The process must be alive for `what`. */
 static struct lproc *checklive(lua_State *L, const char *what)
 {
-	struct lproc *p = lsim__checkproc(L, 1);
+	struct lproc *p = lsim__checkproc(L, 1, what);
 	if (!task_alive(p->t)) {
 		if (L == p->ls->cur_co && p->pid == p->ls->cur_pid)
 			lsim__end_body(L); /* killed or exited: its body ends here */
@@ -141,10 +141,13 @@ static void mmap_file(lua_State *L, struct trace_op *op)
 /* p:mmap{addr=, len=, prot="rw-", flags="private,anon", file=, offset=} -> address */
 static int l_mmap(lua_State *L)
 {
+	static const char *const fields[] = { "addr", "len", "prot", "flags", "file", "offset",
+					      NULL };
 	struct lproc *p = checklive(L, "mmap");
 	struct trace_op op;
 	memset(&op, 0, sizeof op);
 	luaL_checktype(L, 2, LUA_TTABLE);
+	lsim__checkfields(L, 2, "mmap", fields);
 	op.op = TOP_MMAP;
 	lsim__fieldaddr(L, 2, "addr", &op.addr);
 	if (!lsim__fieldsize(L, 2, "len", &op.len))
@@ -319,7 +322,8 @@ static int l_oom_score_adj(lua_State *L)
 {
 	struct lproc *p = checklive(L, "oom_score_adj");
 	lua_Integer v = luaL_checkinteger(L, 2);
-	luaL_argcheck(L, v >= -1000 && v <= 1000, 2, "must be in -1000..1000");
+	if (v < -1000 || v > 1000)
+		luaL_argerror(L, 2, lua_pushfstring(L, "must be in -1000..1000, got %I", v));
 	struct trace_op op = { .op = TOP_OOM_SCORE_ADJ, .ival = (int32_t)v };
 	syscall_op(L, p, &op, "oom_score_adj");
 	return lsim__op_return(L, p->ls, 0);
@@ -349,15 +353,27 @@ static int l_read(lua_State *L) { return touch(L, ACC_READ, "read"); }
 static int l_write(lua_State *L) { return touch(L, ACC_WRITE, "write"); }
 static int l_exec(lua_State *L) { return touch(L, ACC_EXEC, "exec"); }
 
-/* p:access(kind, addr [, size]): one access of `size` bytes ("R", "W", "X") */
-static int l_access(lua_State *L)
+/* The `kind` argument of p:access: 0 read, 1 write, 2 exec. */
+static int access_kind(lua_State *L, int arg)
 {
 	static const char *const kinds[] = { "R", "W", "X", "r", "w", "x", "read", "write",
 					     "exec", NULL };
+	const char *k = lua_type(L, arg) == LUA_TSTRING ? lua_tostring(L, arg) : NULL;
+	for (int i = 0; k && kinds[i]; i++)
+		if (!strcmp(k, kinds[i]))
+			return i % 3;
+	return luaL_argerror(L, arg, lua_pushfstring(L, "kind: expected one of R, W, X, r, w, x, "
+			"read, write, exec; got %s%s%s", k ? "'" : "",
+			k ? k : luaL_typename(L, arg), k ? "'" : ""));
+}
+
+/* p:access(kind, addr [, size]): one access of `size` bytes ("R", "W", "X") */
+static int l_access(lua_State *L)
+{
 	struct lproc *p = checklive(L, "access");
 	struct lsim *ls = p->ls;
-	int k = luaL_checkoption(L, 2, NULL, kinds);
-	struct trace_op op = { .op = (uint8_t)(TOP_R + k % 3), .pid = p->pid };
+	int k = access_kind(L, 2);
+	struct trace_op op = { .op = (uint8_t)(TOP_R + k), .pid = p->pid };
 	op.addr = lsim__checkaddr(L, 3);
 	op.len = lsim__optsize(L, 4, 1);
 	luaL_argcheck(L, op.len > 0, 4, "size must be at least 1");
@@ -382,7 +398,7 @@ static int l_sleep(lua_State *L)
 /* p:mark(label): a phase marker recorded with this process's pid */
 static int l_mark(lua_State *L)
 {
-	struct lproc *p = lsim__checkproc(L, 1);
+	struct lproc *p = lsim__checkproc(L, 1, "mark");
 	const char *label = luaL_checkstring(L, 2);
 	lsim__check_mutable(L, p->ls, "mark");
 	lua_getiuservalue(L, 1, 1);
@@ -398,7 +414,7 @@ static int l_mark(lua_State *L)
 /* p:stats() -> counters of this process, plus rss, swap, alive */
 static int l_stats(lua_State *L)
 {
-	struct lproc *p = lsim__checkproc(L, 1);
+	struct lproc *p = lsim__checkproc(L, 1, "stats");
 	lsim__push_stats(L, task_stats(p->t));
 	lua_pushinteger(L, (lua_Integer)task_rss(p->t));
 	lua_setfield(L, -2, "rss");

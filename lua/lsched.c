@@ -302,7 +302,7 @@ static struct lev *queue(lua_State *L, struct lsim *ls, int kind, sim_time_t t)
 /* sim:at(t, fn): call fn(t) at simulated time t (ns; now if t is past) */
 static int l_at(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:at");
 	sim_time_t t = lsim__checktime(L, 2);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	lua_settop(L, 3);
@@ -313,7 +313,7 @@ static int l_at(lua_State *L)
 /* sim:every(period, fn [, first]): call fn(t) every period ns */
 static int l_every(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:every");
 	sim_time_t period = lsim__checktime(L, 2);
 	luaL_argcheck(L, period > 0, 2, "period must be positive");
 	luaL_checktype(L, 3, LUA_TFUNCTION);
@@ -330,7 +330,7 @@ static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
 {
 	*at = sim_now(ls->s);
 	if (luaL_testudata(L, 2, LSIM_PROC_MT)) {
-		struct lproc *p = lsim__checkproc(L, 2);
+		struct lproc *p = lsim__checkproc(L, 2, "sim:spawn");
 		if (p->ls != ls)
 			luaL_argerror(L, 2, "the process belongs to another simulation");
 		lua_pushvalue(L, 2);
@@ -340,6 +340,8 @@ static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
 	lua_Integer pid = 0;
 	int fn = 2;
 	if (lua_istable(L, 2)) {
+		static const char *const fields[] = { "name", "pid", "at", NULL };
+		lsim__checkfields(L, 2, "sim:spawn", fields);
 		fn = 3;
 		if (lua_getfield(L, 2, "name") != LUA_TNIL && !(name = lua_tostring(L, -1)))
 			luaL_argerror(L, 2, "field 'name': expected a string");
@@ -366,7 +368,7 @@ static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
  * fn(process, ...) as that process, one operation at a time */
 static int l_spawn(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:spawn");
 	sim_time_t at;
 	lsim__check_mutable(L, ls, "sim:spawn");
 	int top = lua_gettop(L);
@@ -399,7 +401,7 @@ static void check_can_run(lua_State *L, struct lsim *ls, const char *what)
 /* sim:run([until]) -> now: run every queued event (or until time `until`) */
 static int l_run(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:run");
 	check_can_run(L, ls, "sim:run");
 	struct lev *until = NULL;
 	if (!lua_isnoneornil(L, 2)) {
@@ -425,7 +427,7 @@ static int l_run(lua_State *L)
 /* sim:stop(): end the current sim:run after the running callback */
 static int l_stop(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:stop");
 	if (ls->running)
 		ls->stop_requested = 1;
 	return 0;
@@ -446,7 +448,7 @@ static void push_replay_pids(lua_State *L, struct lsim *ls)
  * queued); pids maps each trace pid to the simulation pid it ran as */
 static int l_replay(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:replay");
 	int n = lua_gettop(L) - 1;
 	luaL_argcheck(L, n >= 1, 2, "trace file name expected");
 	check_can_run(L, ls, "sim:replay");
@@ -642,7 +644,7 @@ static void set_callbacks(lua_State *L, struct lsim *ls, int type, int fn, int a
 /* sim:on(type, fn) -> fn: call fn(event) for every event of `type` */
 static int l_on(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:on");
 	int type = check_type(L, 2);
 	luaL_checktype(L, 3, LUA_TFUNCTION);
 	set_callbacks(L, ls, type, 0, 3);
@@ -653,7 +655,7 @@ static int l_on(lua_State *L)
 /* sim:off(type [, fn]): remove fn (or every callback) for `type` */
 static int l_off(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:off");
 	int type = check_type(L, 2);
 	if (!lua_isnoneornil(L, 3))
 		luaL_checktype(L, 3, LUA_TFUNCTION);

@@ -41,11 +41,11 @@ struct lsim *lsim__checkany(lua_State *L, int idx)
 	return luaL_checkudata(L, idx, LSIM_SIM_MT);
 }
 
-struct lsim *lsim__check(lua_State *L, int idx)
+struct lsim *lsim__check(lua_State *L, int idx, const char *what)
 {
 	struct lsim *ls = lsim__checkany(L, idx);
 	if (!ls->s)
-		luaL_error(L, "simulation is closed");
+		luaL_error(L, "%s: simulation is closed", what);
 	return ls;
 }
 
@@ -335,12 +335,14 @@ void lsim__push_proc(lua_State *L, int simidx, uint32_t pid)
 /* sim:process{name=, pid=} -> Process */
 static int l_process(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:process");
 	const char *name = NULL;
 	lua_Integer pid = 0;
 	lsim__check_mutable(L, ls, "sim:process");
 	if (!lua_isnoneornil(L, 2)) {
+		static const char *const fields[] = { "name", "pid", NULL };
 		luaL_checktype(L, 2, LUA_TTABLE);
+		lsim__checkfields(L, 2, "sim:process", fields);
 		if (lua_getfield(L, 2, "name") != LUA_TNIL && !(name = lua_tostring(L, -1)))
 			luaL_argerror(L, 2, "field 'name': expected a string");
 		int isnum = 1;
@@ -362,7 +364,7 @@ static int l_process(lua_State *L)
 /* sim:find(pid) -> Process or nil */
 static int l_find(lua_State *L)
 {
-	lsim__check(L, 1);
+	lsim__check(L, 1, "sim:find");
 	lua_Integer pid = luaL_checkinteger(L, 2);
 	if (pid <= 0 || pid > 0x7fffffff)
 		lua_pushnil(L);
@@ -371,14 +373,28 @@ static int l_find(lua_State *L)
 	return 1;
 }
 
+/* A boolean field of an options table (absent: false). */
+static int field_bool(lua_State *L, int arg, const char *field)
+{
+	int t = lua_getfield(L, arg, field);
+	if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+		luaL_argerror(L, arg, lua_pushfstring(L, "field '%s': expected a boolean, got %s",
+						      field, luaL_typename(L, -1)));
+	int b = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return b;
+}
+
 /* sim:file{name=, size=, cached=false, shmem=false} -> name */
 static int l_file(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	static const char *const fields[] = { "name", "size", "cached", "shmem", NULL };
+	struct lsim *ls = lsim__check(L, 1, "sim:file");
 	struct trace_op op;
 	memset(&op, 0, sizeof op);
 	lsim__check_mutable(L, ls, "sim:file");
 	luaL_checktype(L, 2, LUA_TTABLE);
+	lsim__checkfields(L, 2, "sim:file", fields);
 	if (lua_getfield(L, 2, "name") != LUA_TSTRING)
 		luaL_argerror(L, 2, "field 'name': expected a string");
 	op.name = lua_tostring(L, -1);
@@ -386,11 +402,8 @@ static int l_file(lua_State *L)
 		luaL_argerror(L, 2, "field 'name': must be non-empty, without blanks or ':'");
 	if (!lsim__fieldsize(L, 2, "size", &op.len))
 		luaL_argerror(L, 2, "field 'size' is required");
-	lua_getfield(L, 2, "cached");
-	lua_getfield(L, 2, "shmem");
-	op.flags = (lua_toboolean(L, -2) ? TFILE_CACHED : 0) |
-		   (lua_toboolean(L, -1) ? TFILE_SHMEM : 0);
-	lua_pop(L, 2);
+	op.flags = (field_bool(L, 2, "cached") ? TFILE_CACHED : 0) |
+		   (field_bool(L, 2, "shmem") ? TFILE_SHMEM : 0);
 	op.op = TOP_FILE;
 	int rc;
 	lua_State *prev = lsim__enter(ls, L);
@@ -406,7 +419,7 @@ static int l_file(lua_State *L)
 /* sim:mark(label) */
 static int l_mark(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:mark");
 	const char *label = luaL_checkstring(L, 2);
 	lsim__check_mutable(L, ls, "sim:mark");
 	lua_State *prev = lsim__enter(ls, L);
@@ -468,7 +481,7 @@ void lsim__push_stats(lua_State *L, const struct proc_stats *st)
  * (summed over the processes), free_pages and t_ns */
 static int l_stats(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:stats");
 	struct proc_stats st;
 	sim_stats(ls->s, &st);
 	lsim__push_stats(L, &st);
@@ -482,7 +495,7 @@ static int l_stats(lua_State *L)
 /* sim:now() -> simulated time in ns */
 static int l_now(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:now");
 	lua_pushinteger(L, (lua_Integer)sim_now(ls->s));
 	return 1;
 }
@@ -490,7 +503,7 @@ static int l_now(lua_State *L)
 /* sim:config([key]) -> value string, or a table of every key */
 static int l_config(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:config");
 	const struct sim_config *c = sim_config(ls->s);
 	char v[128];
 	if (!lua_isnoneornil(L, 2)) {
@@ -613,10 +626,21 @@ static void query_params(lua_State *L, int first, int n, struct sink_value *p)
 	}
 }
 
+/* Raise a query's error.  The sink words a parameter count mismatch for
+ * any count ("the SQL takes 1 parameters, 2 given"); say it in English. */
+static int query_error(lua_State *L, const char *err)
+{
+	int want, given;
+	if (sscanf(err, "the SQL takes %d parameters, %d given", &want, &given) == 2)
+		return luaL_error(L, "sim:query: the SQL takes %d parameter%s, %d given", want,
+				  want == 1 ? "" : "s", given);
+	return luaL_error(L, "sim:query: %s", err);
+}
+
 /* sim:query(sql, ...) -> { {col = value, ...}, ... } */
 static int l_query(lua_State *L)
 {
-	struct lsim *ls = lsim__check(L, 1);
+	struct lsim *ls = lsim__check(L, 1, "sim:query");
 	const char *sql = luaL_checkstring(L, 2);
 	int nparams = lua_gettop(L) - 2;
 	struct sink_value *p = lua_newuserdatauv(L, sizeof(*p) * (size_t)(nparams + 1), 0);
@@ -633,7 +657,7 @@ static int l_query(lua_State *L)
 	if (q.failed)
 		return luaL_error(L, "sim:query: not enough memory for the result");
 	if (rc)
-		return luaL_error(L, "sim:query: %s", err);
+		return query_error(L, err);
 	return 1;
 }
 

@@ -5,7 +5,8 @@
 --
 -- Test groups: args-1.x memsim.new; args-2.x sizes and addresses;
 -- args-3.x process operations; args-4.x life cycle; args-5.x errno results;
--- args-6.x module helpers.
+-- args-6.x module helpers; args-7.x unknown fields of every options table;
+-- args-8.x messages name the function, the argument and the value.
 local t = require "t"
 
 -- args-1: memsim.new
@@ -49,8 +50,9 @@ t.raises("args-3.5", "bad prot 'rwz'", p.mmap, p, { len = 4096, prot = "rwz" })
 t.raises("args-3.6", "'anon' with a file", p.mmap, p, { len = 4096, file = "f", flags = "private,anon" })
 t.raises("args-3.7", "unknown file 'nofile'", p.mmap, p, { len = 4096, file = "nofile" })
 t.raises("args-3.8", "unknown advice 'sometimes'", p.madvise, p, a, 4096, "sometimes")
-t.raises("args-3.9", "must be in -1000..1000", p.oom_score_adj, p, 1001)
-t.raises("args-3.10", "invalid option 'Q'", p.access, p, "Q", a)
+t.raises("args-3.9", "must be in -1000..1000, got 1001", p.oom_score_adj, p, 1001)
+t.raises("args-3.10", "kind: expected one of R, W, X, r, w, x, read, write, exec; got 'Q'",
+  p.access, p, "Q", a)
 t.raises("args-3.11", "bad prot", p.mprotect, p, a, 4096, "rw")
 t.raises("args-3.12", "time must be a non-negative number", p.sleep, p, -5)
 t.raises("args-3.13", "bad time '5 parsecs'", p.sleep, p, "5 parsecs")
@@ -84,8 +86,8 @@ do
   local s2 <close> = memsim.new{ db = false }
   local q = s2:process{}
   s2:close()
-  t.raises("args-4.11", "simulation is closed", q.write, q, 0)
-  t.raises("args-4.12", "simulation is closed", s2.process, s2)
+  t.raises("args-4.11", "write: simulation is closed", q.write, q, 0)
+  t.raises("args-4.12", "sim:process: simulation is closed", s2.process, s2)
   t.eq("args-4.13", s2.closed, true)
   s2:close() -- idempotent
 end
@@ -117,4 +119,45 @@ t.ok("args-6.6", type(memsim.version) == "string")
 t.ok("args-6.7", tostring(sim):match("^memsim%.Sim%(x86_64, full"))
 t.eq("args-6.8", sim:config("ram"), tostring(64 * 1024 * 1024))
 t.raises("args-6.9", "unknown config key 'nope'", sim.config, sim, "nope")
+
+-- args-7: a misspelt field of an options table is an error naming the
+-- function, the field and the fields there are (never silently ignored)
+t.raises("args-7.1", "mmap: unknown field 'lenght' (expected addr, len, prot, flags, file, offset)",
+  p.mmap, p, { len = 4096, lenght = 8192 })
+t.raises("args-7.2", "mmap: unknown field 'flag'", p.mmap, p, { len = 4096, flag = "shared,anon" })
+t.raises("args-7.3", "mmap: unknown field [1]", p.mmap, p, { "4K" })
+t.raises("args-7.4", "sim:process: unknown field 'nmae' (expected name, pid)",
+  sim.process, sim, { nmae = "typo" })
+t.raises("args-7.5", "sim:file: unknown field 'cahced' (expected name, size, cached, shmem)",
+  sim.file, sim, { name = "f", size = 4096, cahced = true })
+t.raises("args-7.6", "sim:spawn: unknown field 'nmae' (expected name, pid, at)",
+  sim.spawn, sim, { nmae = "typo" }, function() end)
+t.raises("args-7.7", "memsim.new: unknown config key 'rma'", memsim.new, { rma = "64M" })
+t.raises("args-7.8", "field 'cached': expected a boolean, got string",
+  sim.file, sim, { name = "f", size = 4096, cached = "yes" })
+local nproc = 0
+for pid = 1, 100 do if sim:find(pid) then nproc = nproc + 1 end end
+t.eq("args-7.9", nproc, 3) -- no process was made by a refused call (p, c, tbc)
+
+-- args-8: messages
+t.raises("args-8.1", "memsim.new: bad value for thp: true (a boolean; expected one of always, "
+  .. "madvise, never)", memsim.new, { db = false, thp = true })
+t.raises("args-8.2", "bad value for vm.swappiness: false (a boolean; expected a decimal number "
+  .. "in 0..200)", memsim.new, { db = false, vm = { swappiness = false } })
+t.raises("args-8.3", "bad value for output.sample_ns: '1 fortnight' (expected a time",
+  memsim.new, { db = false, output = { sample_ns = "1 fortnight" } })
+t.raises("args-8.4", "bad value for cost.fault_ns: '5s' (must be in 0..4294967295 ns)",
+  memsim.new, { db = false, cost = { fault_ns = "5s" } })
+local mem = memsim.new{ db = ":memory:" }
+t.raises("args-8.5", "sim:query: the SQL takes 1 parameter, 2 given", mem.query, mem, "SELECT ? AS x", 1, 2)
+t.raises("args-8.6", "sim:query: the SQL takes 2 parameters, 1 given", mem.query, mem, "SELECT ?1 + ?2 AS x", 1)
+t.raises("args-8.7", "got number", p.access, p, 1, a)
+do
+  local s3 = memsim.new{ db = false }
+  s3:close()
+  for _, m in ipairs{ "query", "run", "replay", "at", "every", "on", "off", "spawn", "mark",
+                      "stats", "now", "config", "file", "find", "process", "stop" } do
+    t.raises("args-8.8 " .. m, "sim:" .. m .. ": simulation is closed", s3[m], s3, "x", "y")
+  end
+end
 t.done()
