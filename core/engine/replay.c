@@ -582,6 +582,8 @@ int sim_run(struct sim *s)
 	return 0;
 }
 
+int sim_streams_live(const struct sim *s) { return s->nstreams_live; }
+
 int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_format fmt)
 {
 	struct stream *sts = calloc((size_t)npaths, sizeof(*sts));

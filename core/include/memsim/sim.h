@@ -81,6 +81,9 @@ int sim_replay(struct sim *s, const char *const *paths, int npaths, enum trace_f
  * sim_replay: the trace's pid and the simulation pid it was replayed as.
  * Returns 1, or 0 past the last entry. */
 int sim_replay_pid(const struct sim *s, size_t i, uint32_t *trace_pid, uint32_t *pid);
+/* Trace streams of the running sim_replay that have not ended (0 outside
+ * one): a timer can tell whether the replay still has work queued. */
+int sim_streams_live(const struct sim *s);
 
 /* Run one operation now, at the current time, as if it came from a trace
  * (op->pid names the process; an unknown pid is a new process).  Accesses
