@@ -51,6 +51,8 @@
 #define LSIM_ON_FAULT EV__COUNT
 #define LSIM_ON_NTYPES (EV__COUNT + 1)
 
+struct lev;                  /* a queued Lua closure (lsched.c) */
+
 /* How a spawned body gave control back to the scheduler. */
 enum lsim_yield { LSIM_Y_NONE = 0, LSIM_Y_OP, LSIM_Y_SLEEP };
 
@@ -67,7 +69,7 @@ struct lsim {
 	int depth;               /* rule 1 */
 	int in_observer;         /* rule 2 */
 	int running;             /* inside sim:run / sim:replay */
-	int replaying;           /* inside sim:replay (a trace stream is live) */
+	int replaying;           /* inside sim:replay */
 	int stop_requested;      /* sim:stop() was called */
 	int err_pending;         /* an error waits in uv.err */
 	int err_nomem;           /* ... or a memory error could not even be stored */
@@ -75,7 +77,10 @@ struct lsim {
 	int draining;            /* closing: the observer delivers nothing more */
 	uint32_t on_mask;        /* bit i: sim:on callbacks exist for type i */
 	long npending;           /* queued at-timers and live spawned bodies */
+	long nuntil;             /* queued end times of sim:run(t), not cancelled */
 	long nqueued;            /* struct lev closures in the engine's queue */
+	uint64_t push_order;     /* closures queued so far (their order) */
+	struct lev *dropped;     /* closures taken out of the queue (lsched.c) */
 	enum lsim_yield yield;   /* set by the binding that yields a spawned body */
 	sim_time_t sleep_ns;     /* LSIM_Y_SLEEP: how long */
 };

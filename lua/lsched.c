@@ -25,10 +25,17 @@
  *   1. Every queued closure is a malloc'd struct lev owned by the queue: it
  *      is freed by the lev_fire call that does not queue it again, or by
  *      lsim__drain (sim_drop_timers) when the simulation closes.
- *   2. ls->npending = queued at-timers + bodies not finished.  A periodic
- *      timer is queued again only while npending > 0 or a trace is being
- *      replayed, so periodic timers never keep each other (or the engine's
- *      RSS sampler) alive.
+ *   2. ls->npending = queued at-timers + bodies not finished; ls->nuntil =
+ *      queued end times of sim:run(t) not cancelled.  There is work while
+ *      npending > 0, nuntil > 0 or a trace stream of sim:replay is live
+ *      (has_work).  Periodic timers run only while there is work: the
+ *      moment the last at-timer or body is done, stop_periodic frees every
+ *      periodic timer due later (so sim:run ends at the time of that last
+ *      event, never at a later tick); one due at that very time still runs
+ *      once.  The end of a replay's traces is seen only by the next tick
+ *      (the engine tells no one): that tick still runs, then they all stop.
+ *      So periodic timers never keep each other (or the engine's RSS
+ *      sampler) alive.
  *   3. The Lua values a lev needs (function, coroutine) live in uv.refs;
  *      they are released by the lev_fire call that frees the lev, or with
  *      the uv table when the simulation is collected.
@@ -47,6 +54,10 @@ struct lev {
 	struct lsim *ls;
 	int kind;                /* enum lev_kind */
 	int ref;                 /* uv.refs: function (AT, EVERY) or thread (SPAWN) */
+	sim_time_t due;          /* the time it is queued for */
+	uint64_t order;          /* push order (ties among re-queued ones) */
+	struct lev *next;        /* stop_periodic's lists */
+	int last;                /* EVERY: due when the work ended: runs once more */
 	sim_time_t period;       /* EVERY */
 	uint32_t pid;            /* SPAWN: the body's process */
 	int nargs;               /* SPAWN: arguments of the first resume; -1 after */
@@ -98,10 +109,20 @@ static int lev_fire(struct sim *s, void *ud);
 /* Queue ev at t; counts it in ls->nqueued (invariant 4).  0 or SIM_ENOMEM. */
 static int push(struct lsim *ls, sim_time_t t, struct lev *ev)
 {
+	sim_time_t now = sim_now(ls->s);
 	int rc = sim_at(ls->s, t, lev_fire, ev);
-	if (!rc)
+	if (!rc) {
 		ls->nqueued++;
+		ev->due = t < now ? now : t;
+		ev->order = ++ls->push_order;
+	}
 	return rc;
+}
+
+/* Invariant 2: anything but periodic timers left to run? */
+static int has_work(const struct lsim *ls)
+{
+	return ls->npending > 0 || ls->nuntil > 0 || sim_streams_live(ls->s) > 0;
 }
 
 /* Push the Sim userdata of ls and its uv table (protected context only). */
@@ -128,6 +149,56 @@ static void unref(lua_State *L, int uv, int ref)
 	lua_getfield(L, uv, "refs");
 	luaL_unref(L, -1, ref);
 	lua_pop(L, 1);
+}
+
+/* sim_drop_timers' callback of stop_periodic: onto ls->dropped. */
+static void collect(void *ud)
+{
+	struct lev *ev = ud;
+	ev->ls->nqueued--;
+	ev->next = ev->ls->dropped;
+	ev->ls->dropped = ev;
+}
+
+/* Invariant 2, once there is no work: take every closure out of the queue;
+ * free the periodic timers due later than now (and cancelled end times)
+ * without running them; queue again, in their order, those due now (they
+ * run once more) and anything else (there is none: no work).  uv: the uv
+ * table's index (for the references). */
+static void stop_periodic(lua_State *L, struct lsim *ls, int uv)
+{
+	sim_time_t now = sim_now(ls->s);
+	struct lev *keep = NULL;
+	ls->dropped = NULL;
+	sim_drop_timers(ls->s, collect);
+	while (ls->dropped) {
+		struct lev *ev = ls->dropped;
+		ls->dropped = ev->next;
+		if ((ev->kind == LEV_EVERY && ev->due > now) ||
+		    (ev->kind == LEV_UNTIL && ev->cancelled)) {
+			if (ev->ref != LUA_NOREF)
+				unref(L, uv, ev->ref);
+			free(ev);
+			continue;
+		}
+		ev->last = ev->kind == LEV_EVERY;
+		struct lev **pp = &keep; /* sorted by (due, order) */
+		while (*pp && ((*pp)->due < ev->due ||
+			       ((*pp)->due == ev->due && (*pp)->order < ev->order)))
+			pp = &(*pp)->next;
+		ev->next = *pp;
+		*pp = ev;
+	}
+	while (keep) {
+		struct lev *ev = keep;
+		keep = ev->next;
+		if (push(ls, ev->due, ev)) {
+			if (ev->ref != LUA_NOREF)
+				unref(L, uv, ev->ref);
+			free(ev);
+			luaL_error(L, "out of memory (queueing a timer)");
+		}
+	}
 }
 
 /* at / every: call the function with the time; 1 if it returned false. */
@@ -202,8 +273,13 @@ static int lev_fire_p(lua_State *L)
 		ev->done = 1;
 		break;
 	case LEV_EVERY: {
+		if (!has_work(ls) && !ev->last && !ls->replaying) {
+			ev->done = 1; /* (stop_periodic missed it) */
+			break;
+		}
+		ev->last = 0;
 		int stop = fire_timer(L, ev, uv);
-		ev->done = stop || ls->err_pending || (ls->npending <= 0 && !ls->replaying);
+		ev->done = stop || ls->err_pending || !has_work(ls);
 		if (!ev->done && push(ls, sim_now(ls->s) + ev->period, ev))
 			luaL_error(L, "out of memory (queueing a timer)");
 		break;
@@ -216,6 +292,8 @@ static int lev_fire_p(lua_State *L)
 	}
 	if (ev->done)
 		unref(L, uv, ev->ref);
+	if (ev->done && !has_work(ls) && !ls->err_pending)
+		stop_periodic(L, ls, uv);
 	return 0;
 }
 
@@ -226,6 +304,8 @@ static int lev_fire(struct sim *s, void *ud)
 	ls->nqueued--;
 	if (ev->kind == LEV_UNTIL) {
 		int cancelled = ev->cancelled;
+		if (!cancelled)
+			ls->nuntil--;
 		free(ev);
 		return cancelled ? 0 : LSIM_STOP;
 	}
@@ -296,6 +376,8 @@ static struct lev *queue(lua_State *L, struct lsim *ls, int kind, sim_time_t t)
 	}
 	if (kind == LEV_AT || kind == LEV_SPAWN)
 		ls->npending++;
+	else if (kind == LEV_UNTIL)
+		ls->nuntil++;
 	return ev;
 }
 
@@ -408,6 +490,12 @@ static int l_run(lua_State *L)
 		sim_time_t t = lsim__checktime(L, 2);
 		until = queue(L, ls, LEV_UNTIL, t);
 	}
+	if (!has_work(ls)) {
+		/* only periodic timers: they do not run on their own (invariant 2) */
+		lsim__uv(L, 1);
+		stop_periodic(L, ls, lua_gettop(L));
+		lua_pop(L, 1);
+	}
 	ls->running = 1;
 	ls->stop_requested = 0;
 	lua_State *prev = lsim__enter(ls, L);
@@ -415,8 +503,10 @@ static int l_run(lua_State *L)
 	lsim__leave(ls, prev);
 	ls->running = 0;
 	ls->stop_requested = 0;
-	if (until && rc != LSIM_STOP)
+	if (until && rc != LSIM_STOP) {
 		until->cancelled = 1; /* still queued: freed when it comes up */
+		ls->nuntil--;
+	}
 	lsim__raise_pending(L, ls, 1);
 	if (rc && rc != LSIM_STOP)
 		return lsim__core_error(L, ls, "sim:run", rc);

@@ -6,7 +6,8 @@
 -- Test groups: spawn-1.x interleaving by time; spawn-2.x sleep and major
 -- faults block one process only; spawn-3.x timers; spawn-4.x run(until)
 -- and stop; spawn-5.x results and errors inside bodies; spawn-6.x
--- determinism.
+-- determinism; spawn-7.x periodic timers end with the last other event
+-- (sim:run's end time is never a later tick), also in a replay.
 local t = require "t"
 
 local function new() return memsim.new{ db = ":memory:", ram = "64M" } end
@@ -81,8 +82,8 @@ t.eq("spawn-3.3", ticks, 6)                -- 500..3000: stops once nothing else
 t.eq("spawn-3.4", sim:now(), 3000)
 local lone = 0
 sim:every(100, function() lone = lone + 1 end)
-sim:run()
-t.eq("spawn-3.5", lone, 1)                 -- alone, a periodic timer fires once
+t.eq("spawn-3.5", sim:run(), 3000)
+t.eq("spawn-3.6", lone, 0)                 -- alone, a periodic timer never runs
 
 -- spawn-4: run(until) and stop
 sim = new()
@@ -159,4 +160,46 @@ local one, nf = program()
 local two = program()
 t.eq("spawn-6.1", nf, 3 * 16 + 3 * 16)
 t.eq("spawn-6.2", one, two)
+
+-- spawn-7: periodic timers tick while something else is queued, and stop
+-- the moment the last at-timer or body is done
+sim = memsim.new{ db = ":memory:", ram = "64M", output = { sample_ns = 100 } }
+local ticks7 = {}
+sim:every(1000, function(tt) ticks7[#ticks7 + 1] = tt end)
+local last7
+local p7 = sim:spawn(function(q) q:write(q:mmap{ len = 4096 }); q:sleep(2500); last7 = sim:now() end)
+local end7 = sim:run()
+t.ok("spawn-7.1", end7 == last7 and end7 % 1000 ~= 0, "ends with the body, not at a tick: " .. end7)
+t.eq("spawn-7.2", #ticks7, end7 // 1000)   -- every tick up to then, none after
+t.ok("spawn-7.3", sim:query("SELECT max(t_ns) AS t FROM samples")[1].t <= end7, "no sample after the end")
+sim:spawn(p7, function(q) q:sleep(5000) end)
+t.eq("spawn-7.4", sim:run(), end7 + 5000)
+t.eq("spawn-7.5", #ticks7, end7 // 1000)  -- it stopped for good
+sim = new()
+ticks7 = {}
+sim:every(1000, function(tt) ticks7[#ticks7 + 1] = tt end)
+sim:at(3000, function() end)
+t.eq("spawn-7.6", sim:run(), 3000)
+t.eq("spawn-7.7", table.concat(ticks7, ","), "1000,2000,3000") -- a tick at the end time runs
+sim = new()
+ticks7 = {}
+sim:every(1000, function(tt) ticks7[#ticks7 + 1] = tt end)
+t.eq("spawn-7.8", sim:run(5500), 5500)     -- run(t): they tick until t
+t.eq("spawn-7.9", #ticks7, 5)
+t.eq("spawn-7.10", sim:run(7000), 7000)
+t.eq("spawn-7.11", #ticks7, 6)             -- the end time came before the tick at 7000
+t.eq("spawn-7.12", sim:run(), 7000)        -- which runs now, and no later one
+t.eq("spawn-7.13", #ticks7, 7)
+-- in a replay they tick while the trace runs, between its batches of
+-- accesses (so possibly late); the first tick after the trace ended is
+-- the last one, and the replay's end time
+local root = arg[0]:match("^(.*)/tests/lua/[^/]*$") or "."
+sim = new()
+ticks7 = {}
+sim:every("100us", function(tt) ticks7[#ticks7 + 1] = tt end)
+local rend = sim:replay(root .. "/traces/regression/fork_cow_1000.mtr")
+t.ok("spawn-7.14", #ticks7 >= 2 and rend == ticks7[#ticks7], #ticks7 .. " ticks, replay ended at " .. rend)
+local n7 = #ticks7
+t.eq("spawn-7.15", sim:run(), rend)        -- nothing left
+t.eq("spawn-7.16", #ticks7, n7)
 t.done()
