@@ -14,12 +14,18 @@ function t.ok(id, cond, msg)
   t.n = t.n + 1
 end
 
--- f(...) must raise an error whose message contains `pat` (plain text).
+-- f(...) must raise an error whose message contains `pat` (plain text), or
+-- every string of `pat` when it is a list.
 function t.raises(id, pat, f, ...)
+  local pats = type(pat) == "table" and pat or { pat }
   local ok, err = pcall(f, ...)
-  if ok then error(id .. ": no error, expected one containing '" .. pat .. "'", 2) end
-  if not tostring(err):find(pat, 1, true) then
-    error(string.format("%s: error '%s' does not contain '%s'", id, tostring(err), pat), 2)
+  if ok then
+    error(id .. ": no error, expected one containing '" .. table.concat(pats, "', '") .. "'", 2)
+  end
+  for _, p in ipairs(pats) do
+    if not tostring(err):find(p, 1, true) then
+      error(string.format("%s: error '%s' does not contain '%s'", id, tostring(err), p), 2)
+    end
   end
   t.n = t.n + 1
   return err
