@@ -89,6 +89,10 @@ expect_exit 2 "unknown config key 'nope'" -- $MEMSIM run ok.lua --set nope=1
 expect_exit 2 "bad value for arch" -- $MEMSIM run ok.lua --set arch=sparc
 expect_exit 2 "expected KEY=VALUE" -- $MEMSIM run ok.lua --set arch
 expect_exit 2 "unknown option '--bogus'" -- $MEMSIM run --bogus ok.lua
+# after the scenario an unknown option is the scenario's argument, not an error
+printf 'io.write(table.concat(arg, " ", 1), "|", select("#", ...))\n' >args.lua
+expect_exit 0 '' -- $MEMSIM run args.lua --sett arch=arm64 -o x.db -- -o
+[ "$(cat out)" = "--sett arch=arm64 -o|3" ] && ok || fail "arguments after the scenario: $(cat out)"
 expect_exit 2 "needs an argument" -- $MEMSIM run ok.lua -o
 expect_exit 0 '' -- $MEMSIM run --help
 finish
