@@ -274,7 +274,7 @@ static int lev_fire_p(lua_State *L)
 		break;
 	case LEV_EVERY: {
 		if (!has_work(ls) && !ev->last && !ls->replaying) {
-			ev->done = 1; /* (stop_periodic missed it) */
+			ev->done = 1; /* no work: no tick (stop_periodic took the others) */
 			break;
 		}
 		ev->last = 0;
