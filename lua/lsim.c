@@ -626,14 +626,9 @@ static void query_params(lua_State *L, int first, int n, struct sink_value *p)
 	}
 }
 
-/* Raise a query's error.  The sink words a parameter count mismatch for
- * any count ("the SQL takes 1 parameters, 2 given"); say it in English. */
+/* Raise a query's error, named after the method. */
 static int query_error(lua_State *L, const char *err)
 {
-	int want, given;
-	if (sscanf(err, "the SQL takes %d parameters, %d given", &want, &given) == 2)
-		return luaL_error(L, "sim:query: the SQL takes %d parameter%s, %d given", want,
-				  want == 1 ? "" : "s", given);
 	return luaL_error(L, "sim:query: %s", err);
 }
 

@@ -928,7 +928,8 @@ static int sink_query_stmt(struct sink *s, sqlite3_stmt *st,
 	if (want > nparams || (want < nparams && want > 0)) {
 		sqlite3_finalize(st);
 		sink__fmt(s->errmsg, sizeof s->errmsg,
-			  "the SQL takes %d parameters, %d given", want, nparams);
+			  "the SQL takes %d parameter%s, %d given", want,
+			  want == 1 ? "" : "s", nparams);
 		sink__fmt(errbuf, errlen, "%s", s->errmsg);
 		return SIM_EINPUT;
 	}
