@@ -188,6 +188,18 @@ int lsim__fieldaddr(lua_State *L, int arg, const char *field, uint64_t *out)
 	return 1;
 }
 
+void lsim__name_pid(lua_State *L, int arg, const char **name, lua_Integer *pid)
+{
+	int isnum = 1;
+	if (lua_getfield(L, arg, "name") != LUA_TNIL && !(*name = lua_tostring(L, -1)))
+		luaL_argerror(L, arg, "field 'name': expected a string");
+	if (lua_getfield(L, arg, "pid") != LUA_TNIL)
+		*pid = lua_tointegerx(L, -1, &isnum);
+	if (!isnum || *pid < 0 || *pid > 0x7fffffff)
+		luaL_argerror(L, arg, "field 'pid': expected an integer in 1..2147483647");
+	lua_pop(L, 2); /* the name string stays alive in the options table */
+}
+
 void lsim__checkfields(lua_State *L, int arg, const char *what, const char *const fields[])
 {
 	arg = lua_absindex(L, arg);

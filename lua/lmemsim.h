@@ -110,6 +110,10 @@ int lsim__fieldaddr(lua_State *L, int arg, const char *field, uint64_t *out);
  * table at `arg` has a key not in `fields` (NULL-terminated): a misspelt
  * option is an error, never silently ignored. */
 void lsim__checkfields(lua_State *L, int arg, const char *what, const char *const fields[]);
+/* The `name` and `pid` fields of the options table at `arg` (sim:process,
+ * sim:spawn): *name stays NULL and *pid 0 when absent; a wrong type or a
+ * pid out of 1..2^31-1 raises naming the field. */
+void lsim__name_pid(lua_State *L, int arg, const char **name, lua_Integer *pid);
 /* Message handler for callbacks: keeps the message, records its traceback. */
 int lsim__msgh(lua_State *L);
 /* Record `msg` (at the top of `L`) as the last error and its traceback

@@ -425,14 +425,7 @@ static int spawn_target(lua_State *L, struct lsim *ls, sim_time_t *at)
 		static const char *const fields[] = { "name", "pid", "at", NULL };
 		lsim__checkfields(L, 2, "sim:spawn", fields);
 		fn = 3;
-		if (lua_getfield(L, 2, "name") != LUA_TNIL && !(name = lua_tostring(L, -1)))
-			luaL_argerror(L, 2, "field 'name': expected a string");
-		int isnum = 1;
-		if (lua_getfield(L, 2, "pid") != LUA_TNIL)
-			pid = lua_tointegerx(L, -1, &isnum);
-		if (!isnum || pid < 0 || pid > 0x7fffffff)
-			luaL_argerror(L, 2, "field 'pid': expected an integer in 1..2147483647");
-		lua_pop(L, 2);
+		lsim__name_pid(L, 2, &name, &pid);
 		if (lua_getfield(L, 2, "at") != LUA_TNIL)
 			*at = lsim__checktime(L, lua_gettop(L));
 		lua_pop(L, 1);

@@ -343,14 +343,7 @@ static int l_process(lua_State *L)
 		static const char *const fields[] = { "name", "pid", NULL };
 		luaL_checktype(L, 2, LUA_TTABLE);
 		lsim__checkfields(L, 2, "sim:process", fields);
-		if (lua_getfield(L, 2, "name") != LUA_TNIL && !(name = lua_tostring(L, -1)))
-			luaL_argerror(L, 2, "field 'name': expected a string");
-		int isnum = 1;
-		if (lua_getfield(L, 2, "pid") != LUA_TNIL)
-			pid = lua_tointegerx(L, -1, &isnum);
-		if (!isnum || pid < 0 || pid > 0x7fffffff)
-			luaL_argerror(L, 2, "field 'pid': expected an integer in 1..2147483647");
-		lua_pop(L, 2);
+		lsim__name_pid(L, 2, &name, &pid);
 	}
 	if (pid && sim_task(ls->s, (uint32_t)pid))
 		return luaL_error(L, "sim:process: pid %d exists already", (int)pid);
