@@ -132,10 +132,12 @@ void flush_tlb_range(struct sim *s, struct mm *mm, vaddr_t start, vaddr_t end);
  * pages PG_lazyfree; reclaim discards them unless written again). */
 int madvise_free_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 		       vaddr_t end);
-/* MADV_COLD: deactivate the pages (inactive list, clear young). */
+/* MADV_COLD: clear the young bits of pages mapped only here (memory.c);
+ * the inactive list comes with reclaim. */
 int madvise_cold_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 		       vaddr_t end);
-/* MADV_PAGEOUT: reclaim the pages mapped by this process alone, now. */
+/* MADV_PAGEOUT: as MADV_COLD for now; reclaiming the pages comes with
+ * reclaim. */
 int madvise_pageout_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 			  vaddr_t end);
 /* MADV_COLLAPSE: synchronous THP collapse of the PMD ranges inside [start, end). */

@@ -894,6 +894,54 @@ void change_protection(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t st
 		flush_tlb_range(s, mm, start, end);
 }
 
+/* ---- MADV_COLD / MADV_PAGEOUT (mm/madvise.c) ------------------------------------------- */
+
+/* madvise_cold_or_pageout_pte_range, one PTE: a normal page mapped only
+ * here loses its young bit (the next access sets it again: x86 and arm64
+ * with hardware AF in the walk, arm64 without it by an access-flag
+ * fault).  The zero page and pages mapped elsewhere are left alone. */
+static int cold_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	(void)mm, (void)vma;
+	if (!ops->pte_present(*pte) || ops->pte_special(*pte) || !ops->pte_young(*pte))
+		return 0;
+	pfn_t pfn = ops->pte_pfn(*pte);
+	if (pfn == s->zero_pfn || page_of(s->mem_map, pfn)->mapcount != 1)
+		return 0;
+	*pte = ops->pte_mkold(*pte);
+	return 1;
+}
+
+/* The same for a PMD-mapped huge page wholly inside the range. */
+static void cold_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vaddr_t haddr)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	(void)mm, (void)vma, (void)haddr;
+	pfn_t pfn = ops->pte_pfn(*pmd);
+	if (pfn != s->huge_zero_pfn && page_of(s->mem_map, pfn)->mapcount == 1)
+		*pmd = ops->pte_mkold(*pmd);
+}
+
+/* MADV_COLD: clear the young bits of [start, end) and flush them from the
+ * TLB (tlb_remove_tlb_entry; one flush at the end).  Deactivating the
+ * folios comes with reclaim's LRU lists. */
+int madvise_cold_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
+		       vaddr_t end)
+{
+	static const struct range_ops cold = { cold_huge_pmd, cold_pte };
+	if (walk_page_range(s, mm, vma, start, end, &cold))
+		flush_tlb_range(s, mm, start, end);
+	return 0;
+}
+
+/* MADV_PAGEOUT: the same walk; reclaiming the pages comes with reclaim. */
+int madvise_pageout_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
+			  vaddr_t end)
+{
+	return madvise_cold_range(s, mm, vma, start, end);
+}
+
 int populate_range(struct sim *s, struct task *t, struct vma *vma, vaddr_t start, vaddr_t end,
 		   int write)
 {

@@ -230,20 +230,6 @@ int madvise_free_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t st
 	return 0;
 }
 
-int madvise_cold_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
-			vaddr_t end)
-{
-	(void)s, (void)mm, (void)vma, (void)start, (void)end;
-	return 0;
-}
-
-int madvise_pageout_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
-			   vaddr_t end)
-{
-	(void)s, (void)mm, (void)vma, (void)start, (void)end;
-	return 0;
-}
-
 int madvise_collapse_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 			    vaddr_t end)
 {

@@ -218,5 +218,14 @@ L = anon_map(1, 1) + ["1 mark exec", f"1 X {BASE:#x}"]
 write_case("derived_exec_nx_x86", L, [ph("exec", 1, segv=1, faults=2)], archs=("x86_64",))
 write_case("derived_exec_nx_arm64", L, [ph("exec", 0, segv=1, faults=1)], archs=("arm64",))
 
+# MADV_COLD clears the young bit of pages mapped only here (not the zero
+# page).  x86 sets A again in the walk; arm64 without hardware AF takes an
+# access-flag fault, a minor fault, on the first access after it.
+L = anon_map(1, 4) + touch(1, "W", BASE, 0, 2) + touch(1, "R", BASE, 2, 2) + \
+    [f"1 madvise {BASE:#x} {4 * PG} cold", "1 mark after-cold"] + touch(1, "R", BASE, 0, 4)
+write_case("derived_cold_x86", L, [ph("after-cold", 0, faults=0)], archs=("x86_64",))
+write_case("derived_cold_arm64_af", L, [ph("after-cold", 2, faults=2)], archs=("arm64",),
+           config={"arm64.hw_af": "off"})
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
