@@ -93,6 +93,7 @@ struct sim *sim_create(const struct sim_config *cfg, char *err, size_t n)
 		goto fail;
 	struct tlb_config tc = cfg->tlb;
 	tc.page_shift = s->fmt.page_shift; /* arm64 16K/64K granules */
+	tc.seed = cfg->seed;               /* tlb.policy = random */
 	if (tlb_hier_create(&s->tlb, &tc)) {
 		snprintf(err, n, "cannot create the TLBs with this geometry");
 		goto fail;

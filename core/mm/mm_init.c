@@ -99,9 +99,7 @@ void mm_exit(struct sim *s, struct task *t)
 	struct mm *mm = t->mm;
 	if (!mm)
 		return;
-	uint64_t rss = task_rss(t);
-	exit_mmap(s, mm);
-	s->rss_total -= rss < s->rss_total ? rss : s->rss_total;
+	exit_mmap(s, mm); /* its zaps take the pages off s->rss_total */
 	free(mm);
 	t->mm = NULL;
 	t->alive = 0;
