@@ -138,8 +138,10 @@ print(string.format("   256 pages: %d minor, %d major: readahead reads neighbour
   " find them cached", minflt, majflt))
 local f1 = t.sim:query("SELECT major FROM faults ORDER BY seq LIMIT 1")[1].major
 check("fa-5.5", "the first fault is major", f1, 1)
-assert(majflt > 1 and majflt < 64, "fa-5.6: readahead: far fewer major faults than pages")
-passed = passed + 1
+-- the faults that find a PG_readahead page start the next window
+-- asynchronously: they drop the per-VMA lock and retry, but without
+-- VM_FAULT_MAJOR, so the retry is a first try and counts as minor
+check("fa-5.6", "readahead: only the first fault is major", majflt, 1)
 check("fa-5.7", "every page resident after the read", t.p:stats().rss, 256)
 print(string.format("   simulated time %.2f ms (%.1f ms of it waiting for I/O)", t.sim:now() / 1e6,
   t.sim:query("SELECT sum(latency_ns) AS l FROM faults WHERE major = 1")[1].l / 1e6))

@@ -2,7 +2,8 @@
 -- carries: SEGV_MAPERR when no VMA covers the address (or a stack may not
 -- grow to it), SEGV_ACCERR when a VMA covers it but does not allow the
 -- access.  Both are decided in the arch entry (do_user_addr_fault /
--- do_page_fault: lock_mm_and_find_vma, access_error) before
+-- do_page_fault: lock_vma_under_rcu, which finds no VMA and falls back to
+-- lock_mm_and_find_vma; access_error) before
 -- handle_mm_fault, so getrusage's minflt does not count them; perf's
 -- page-faults does (oracle case 6).  Then the stack: a VM_GROWSDOWN VMA
 -- grows on a fault below it (expand_stack), unless that would come closer

@@ -32,6 +32,7 @@
 #define FAULT_FLAG_USER 0x0040u
 #define FAULT_FLAG_REMOTE 0x0080u     /* get_user_pages: no perf event, no row */
 #define FAULT_FLAG_INSTRUCTION 0x0100u
+#define FAULT_FLAG_VMA_LOCK 0x1000u   /* handled under the per-VMA lock */
 
 /* Modelled functions, in the order of mm_fn_names[] (fault_trace.c). */
 enum mm_fn {
@@ -49,7 +50,7 @@ enum mm_fn {
 	FN_do_huge_pmd_wp_page, FN_do_huge_zero_wp_pmd, FN___split_huge_pmd,
 	FN_huge_pmd_set_accessed, FN_pte_mkyoung, FN_pte_mkdirty,
 	FN_pagefault_out_of_memory, FN_force_sig_fault_segv, FN_force_sig_fault_bus,
-	FN_get_user_pages, FN_mm_account_fault,
+	FN_get_user_pages, FN_mm_account_fault, FN_lock_vma_under_rcu,
 	FN__COUNT
 };
 extern const char *const mm_fn_names[];
@@ -93,6 +94,7 @@ unsigned handle_mm_fault(struct sim *s, struct task *t, struct vma *vma, vaddr_t
 			 unsigned flags, struct fault_trace *ft);
 struct vma *lock_mm_and_find_vma(struct sim *s, struct mm *mm, vaddr_t addr,
 				 struct fault_trace *ft);
+struct vma *lock_vma_under_rcu(struct mm *mm, vaddr_t addr, struct fault_trace *ft);
 /* Record a finished architectural fault (faults row, counters, latency). */
 void mm__record_fault(struct sim *s, struct task *t, vaddr_t addr, unsigned access,
 		      uint64_t code, int level, struct fault_trace *ft);

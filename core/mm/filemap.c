@@ -10,8 +10,10 @@
  * VM_FAULT_MAJOR | VM_FAULT_RETRY: the retry finds the pages and is counted
  * once, as major.  A fault that finds a PG_readahead page starts the next
  * window (page_cache_async_ra: the window ramps up to ra_pages) and, having
- * dropped its lock for the I/O, returns VM_FAULT_RETRY, so it is counted as
- * major too (FAULT_FLAG_TRIED).  Fault-around skips PG_readahead pages.  A
+ * dropped its lock for the I/O, returns VM_FAULT_RETRY without
+ * VM_FAULT_MAJOR: under the per-VMA lock (arch fault handlers) the retry is
+ * a first try and counts as minor; it does not wait for that I/O.
+ * Fault-around skips PG_readahead pages.  A
  * shmem file's missing page is a new zeroed page (minor).
  *
  * Simplified: I/O completes at once (its time goes to the cost model); one
@@ -157,7 +159,9 @@ static uint32_t get_next_ra_size(uint32_t cur, uint32_t max)
 
 /* do_async_mmap_readahead -> page_cache_async_ra: a fault found a
  * PG_readahead page: start the next window.  Returns 1 when I/O was
- * started (the fault drops its lock and is retried). */
+ * started: the fault drops its lock (maybe_unlock_mmap_for_io) and is
+ * retried, but without VM_FAULT_MAJOR, so under the per-VMA lock the retry
+ * is a first try and the fault counts as minor. */
 static int do_async_mmap_readahead(struct vm_fault *vmf, struct file *f, struct page *pg)
 {
 	if (f->mmap_miss)
@@ -176,8 +180,7 @@ static int do_async_mmap_readahead(struct vm_fault *vmf, struct file *f, struct 
 	}
 	f->ra_async_size = f->ra_size;
 	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
-	vmf->ft->cost_ns += vmf->s->cfg.cost.io_read_ns;
-	return 1;
+	return 1; /* asynchronous: the faulting task does not wait for it */
 }
 
 unsigned filemap_fault(struct vm_fault *vmf)

@@ -35,7 +35,7 @@ const char *const mm_fn_names[FN__COUNT] = {
 	"set_huge_zero_folio", "wp_huge_pmd", "do_huge_pmd_wp_page", "do_huge_zero_wp_pmd",
 	"__split_huge_pmd", "huge_pmd_set_accessed", "pte_mkyoung", "pte_mkdirty",
 	"pagefault_out_of_memory", "force_sig_fault(SIGSEGV)", "force_sig_fault(SIGBUS)",
-	"__get_user_pages", "mm_account_fault",
+	"__get_user_pages", "mm_account_fault", "lock_vma_under_rcu",
 };
 
 /* ---- frames and counters ---------------------------------------------------------- */
@@ -365,7 +365,17 @@ void mm__oom(struct sim *s, struct task *t, vaddr_t addr)
 	mm_exit(s, t);
 }
 
-/* ---- VMA lookup with stack expansion ------------------------------------------------------ */
+/* ---- VMA lookup: the per-VMA lock, then mmap_lock with stack expansion ---------------- */
+
+/* lock_vma_under_rcu: the VMA that contains addr, or NULL (no VMA there,
+ * e.g. a stack that must grow first): the caller then falls back to
+ * lock_mm_and_find_vma.  One thread, so the VMA lock is always free. */
+struct vma *lock_vma_under_rcu(struct mm *mm, vaddr_t addr, struct fault_trace *ft)
+{
+	fault_trace_push(ft, FN_lock_vma_under_rcu);
+	struct vma *vma = find_vma(mm, addr);
+	return vma && vma->vm_start <= addr ? vma : NULL;
+}
 
 struct vma *lock_mm_and_find_vma(struct sim *s, struct mm *mm, vaddr_t addr,
 				 struct fault_trace *ft)

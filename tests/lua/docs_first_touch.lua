@@ -55,10 +55,10 @@ t.eq("first-2.7", s2.cow_reuses, 0)
 t.eq("first-2.8", s2.cow_copies, HALF)    -- a copy from the zero page is a COW copy too
 
 -- first-3: the sim:on tallies.  The real chain (Linux 6.4+) lists
--- lock_mm_and_find_vma, access_error and do_pte_missing too.
-local ZERO_PATH = "exc_page_fault>do_user_addr_fault>lock_mm_and_find_vma>access_error>"
+-- lock_vma_under_rcu, access_error and do_pte_missing too.
+local ZERO_PATH = "exc_page_fault>do_user_addr_fault>lock_vma_under_rcu>access_error>"
   .. "handle_mm_fault>__handle_mm_fault>handle_pte_fault>do_pte_missing>do_anonymous_page"
-local WP_PATH = "exc_page_fault>do_user_addr_fault>lock_mm_and_find_vma>access_error>"
+local WP_PATH = "exc_page_fault>do_user_addr_fault>lock_vma_under_rcu>access_error>"
   .. "handle_mm_fault>__handle_mm_fault>handle_pte_fault>do_wp_page>wp_page_copy"
 t.eq("first-3.1", n_cb, PAGES + HALF)
 t.eq("first-3.2", by_kind.zero, HALF)

@@ -71,7 +71,7 @@ static void fault_should_map_zero_page_on_read_then_copy_on_write_x86(void)
 	CHECK_EQ(seen.f[0].code, 0x4);          /* user read, not present */
 	CHECK_EQ(seen.f[0].kind, FK_ZERO);
 	CHECK_EQ(seen.f[0].level, 4);           /* stopped at the PML4: no tables yet */
-	CHECK_STR(seen.path[0], "exc_page_fault>do_user_addr_fault>lock_mm_and_find_vma>"
+	CHECK_STR(seen.path[0], "exc_page_fault>do_user_addr_fault>lock_vma_under_rcu>"
 				"access_error>handle_mm_fault>__handle_mm_fault>handle_pte_fault>"
 				"do_pte_missing>do_anonymous_page");
 	/* facts 1.2: zero-page PTE = 0x8000000000000225 | zero_pfn << 12 */
@@ -108,7 +108,7 @@ static void fault_should_report_esr_on_arm64(void)
 	/* no tables yet: the walk stops at level 0: translation fault L0 */
 	CHECK_EQ(seen.f[0].code, 0x92000044);
 	CHECK_STR(seen.path[0], "do_mem_abort>do_translation_fault>do_page_fault>"
-				"lock_mm_and_find_vma>handle_mm_fault>__handle_mm_fault>"
+				"lock_vma_under_rcu>handle_mm_fault>__handle_mm_fault>"
 				"handle_pte_fault>do_pte_missing>do_anonymous_page");
 	sim_touch(s, 1, ACC_WRITE, BASE + 4096, 1);
 	CHECK_EQ(seen.f[1].code, 0x92000047);   /* table exists: level 3 translation */
@@ -151,7 +151,7 @@ static void fault_should_cow_after_fork_and_reuse_after_exit(void)
 	sim_touch(s, 1, ACC_WRITE, BASE, 1);    /* parent: write-protected, refcount 1 */
 	CHECK_EQ(seen.n, n + 1);
 	CHECK_EQ(seen.f[n].kind, FK_REUSE);
-	CHECK_STR(seen.path[n], "exc_page_fault>do_user_addr_fault>lock_mm_and_find_vma>"
+	CHECK_STR(seen.path[n], "exc_page_fault>do_user_addr_fault>lock_vma_under_rcu>"
 				"access_error>handle_mm_fault>__handle_mm_fault>handle_pte_fault>"
 				"do_wp_page>wp_page_reuse");
 	CHECK_EQ(task_stats(sim_task(s, 1))->cow_copies, 0);

@@ -46,18 +46,34 @@ static int do_page_fault(struct sim *s, struct task *t, vaddr_t va, uint64_t esr
 	} else {
 		vm_flags = VM_READ | VM_WRITE | VM_EXEC;
 	}
-	struct vma *vma = lock_mm_and_find_vma(s, t->mm, va, ft);
-	if (!vma) {
-		fault_trace_push(ft, FN_bad_area);
-		return signal_outcome(s, t, va, FK_SEGV_MAPERR, ft);
+	/* first under the per-VMA lock (user faults, Linux 6.4+) */
+	unsigned ret = VM_FAULT_RETRY;
+	struct vma *vma = lock_vma_under_rcu(t->mm, va, ft);
+	if (vma) {
+		if (!(vma->vm_flags & vm_flags)) {
+			fault_trace_push(ft, FN_bad_area_access_error);
+			return signal_outcome(s, t, va, FK_SEGV_ACCERR, ft);
+		}
+		ret = handle_mm_fault(s, t, vma, va, flags | FAULT_FLAG_VMA_LOCK, ft);
+		/* dropped for I/O: retry under mmap_lock, major only if this was */
+		if ((ret & VM_FAULT_RETRY) && (ret & VM_FAULT_MAJOR))
+			flags |= FAULT_FLAG_TRIED;
 	}
-	if (!(vma->vm_flags & vm_flags)) {
-		fault_trace_push(ft, FN_bad_area_access_error);
-		return signal_outcome(s, t, va, FK_SEGV_ACCERR, ft);
+	while (ret & VM_FAULT_RETRY) {
+		vma = lock_mm_and_find_vma(s, t->mm, va, ft);
+		if (!vma) {
+			fault_trace_push(ft, FN_bad_area);
+			return signal_outcome(s, t, va, FK_SEGV_MAPERR, ft);
+		}
+		if (!(vma->vm_flags & vm_flags)) {
+			fault_trace_push(ft, FN_bad_area_access_error);
+			return signal_outcome(s, t, va, FK_SEGV_ACCERR, ft);
+		}
+		ret = handle_mm_fault(s, t, vma, va, flags, ft);
+		if (flags & FAULT_FLAG_TRIED)
+			ret &= ~VM_FAULT_RETRY; /* no second retry */
+		flags |= FAULT_FLAG_TRIED;
 	}
-	unsigned ret = handle_mm_fault(s, t, vma, va, flags, ft);
-	if (ret & VM_FAULT_RETRY)
-		ret = handle_mm_fault(s, t, vma, va, flags | FAULT_FLAG_TRIED, ft);
 	if (!(ret & VM_FAULT_ERROR))
 		return 1;
 	if (ret & VM_FAULT_OOM) {

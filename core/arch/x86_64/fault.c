@@ -7,7 +7,7 @@
  * happens.  Every #PF is counted (perf page-faults) at entry, before any VMA
  * check; rusage counts only what handle_mm_fault completes (R4).
  * Simplified: no kernel-mode faults, no protection keys, no shadow stacks,
- * no SGX; the per-VMA-lock fast path is folded into lock_mm_and_find_vma.
+ * no SGX.
  */
 #include "../../mm/fault.h"
 
@@ -71,15 +71,31 @@ static int do_user_addr_fault(struct sim *s, struct task *t, vaddr_t va, uint64_
 		flags |= FAULT_FLAG_WRITE;
 	if (code & X86_PF_INSTR)
 		flags |= FAULT_FLAG_INSTRUCTION;
-	struct vma *vma = lock_mm_and_find_vma(s, t->mm, va, ft);
-	if (!vma)
-		return bad_area(s, t, va, FN_bad_area, FK_SEGV_MAPERR, ft);
-	if (access_error(code, vma, ft))
-		return bad_area(s, t, va, FN_bad_area_access_error, FK_SEGV_ACCERR, ft);
-	unsigned ret = handle_mm_fault(s, t, vma, va, flags, ft);
-	if (ret & VM_FAULT_RETRY)
-		ret = handle_mm_fault(s, t, vma, va, flags | FAULT_FLAG_TRIED, ft);
-	return fault_outcome(s, t, va, ret, ft);
+	/* first under the per-VMA lock (user faults, Linux 6.4+) */
+	unsigned ret;
+	struct vma *vma = lock_vma_under_rcu(t->mm, va, ft);
+	if (vma) {
+		if (access_error(code, vma, ft))
+			return bad_area(s, t, va, FN_bad_area_access_error, FK_SEGV_ACCERR, ft);
+		ret = handle_mm_fault(s, t, vma, va, flags | FAULT_FLAG_VMA_LOCK, ft);
+		if (!(ret & VM_FAULT_RETRY))
+			return fault_outcome(s, t, va, ret, ft);
+		/* the lock was dropped for I/O: retry under mmap_lock, counted
+		 * as a retry (major) only if this pass was major */
+		if (ret & VM_FAULT_MAJOR)
+			flags |= FAULT_FLAG_TRIED;
+	}
+	for (;;) {
+		vma = lock_mm_and_find_vma(s, t->mm, va, ft);
+		if (!vma)
+			return bad_area(s, t, va, FN_bad_area, FK_SEGV_MAPERR, ft);
+		if (access_error(code, vma, ft))
+			return bad_area(s, t, va, FN_bad_area_access_error, FK_SEGV_ACCERR, ft);
+		ret = handle_mm_fault(s, t, vma, va, flags, ft);
+		if (!(ret & VM_FAULT_RETRY) || (flags & FAULT_FLAG_TRIED))
+			return fault_outcome(s, t, va, ret & ~VM_FAULT_RETRY, ft);
+		flags |= FAULT_FLAG_TRIED;
+	}
 }
 
 /*
