@@ -13,7 +13,8 @@
 #include "mm_types.h"
 
 /* ---- page_alloc.c: physical frames (buddy allocator, orders 0..MAX_ORDER) ---- */
-#define MAX_ORDER 10
+#define MAX_ORDER 10              /* 4K frames; 16K: 11, 64K: 13 (phys_max_order) */
+#define PHYS_MAX_ORDER_LIMIT 13
 
 struct phys;  /* opaque: frames, the struct page array, free areas */
 
@@ -32,6 +33,8 @@ void phys_free(struct phys *p, pfn_t pfn, unsigned order);
 /* Metadata of a frame (allocated on first use; never NULL for pfn < nr_frames). */
 struct page *pfn_to_page(struct phys *p, pfn_t pfn);
 uint64_t phys_nr_frames(const struct phys *p);
+/* The largest order of this machine's frames (MAX_ORDER for 4K frames). */
+unsigned phys_max_order(const struct phys *p);
 uint64_t phys_nr_free(const struct phys *p);
 /* Free blocks of each order (for tests and reports). */
 uint64_t phys_nr_free_blocks(const struct phys *p, unsigned order);

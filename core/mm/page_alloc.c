@@ -3,7 +3,8 @@
  * array, after mm/page_alloc.c of Linux 6.x (__rmqueue_smallest, expand,
  * __free_one_page, buddy_merge_likely).
  *
- * Model: one zone, one migrate type, orders 0..MAX_ORDER (Linux 6.x calls the
+ * Model: one zone, one migrate type, orders 0..max_order (MAX_ORDER = 10 for
+ * 4K frames, 11 for 16K and 13 for 64K, arm64's ARCH_FORCE_MAX_ORDER; Linux 6.x calls the
  * top order MAX_PAGE_ORDER; a block of the top order is 2^10 frames).
  *
  * Simplified relative to Linux: no per-CPU page lists (frees go straight to
@@ -18,7 +19,7 @@
  *     frames, and a section enters the section table (and meta_bytes) the
  *     first time any page of it is touched (pfn_to_page);
  *   - frames at or above `carved` (the "never used" watermark) are free but
- *     not on any list; they are carved off in blocks of 2^MAX_ORDER frames
+ *     not on any list; they are carved off in blocks of 2^max_order frames
  *     (at the end of RAM: the largest aligned power of two that fits) only
  *     when the free lists cannot satisfy a request.
  * Carving happens from low addresses upwards, so a fresh machine hands out
@@ -67,7 +68,8 @@ struct phys {
 	uint64_t carved;         /* frames >= carved were never handed to the lists */
 	uint64_t nr_free;        /* free frames, including the uncarved ones */
 	uint64_t meta_bytes;     /* host bytes of metadata calloc'ed so far */
-	struct free_area free_area[MAX_ORDER + 1];
+	unsigned max_order;      /* MAX_ORDER for 4K frames; see phys_create */
+	struct free_area free_area[PHYS_MAX_ORDER_LIMIT + 1];
 };
 
 /*
@@ -86,6 +88,9 @@ struct phys *phys_create(uint64_t nr_frames, unsigned page_shift)
 		return NULL;
 	p->nr_frames = nr_frames;
 	p->page_shift = page_shift;
+	/* arm64's ARCH_FORCE_MAX_ORDER: 11 with 16K pages, 13 with 64K, so
+	 * that a PMD-sized THP (32 MiB / 512 MiB) is one buddy block */
+	p->max_order = page_shift >= 16 ? 13 : page_shift >= 14 ? 11 : MAX_ORDER;
 	p->nr_sections = (nr_frames + PAGES_PER_SECTION - 1) >> SECTION_SHIFT;
 	p->section = calloc(p->nr_sections, sizeof(*p->section));
 	p->arena_bytes = p->nr_sections * PAGES_PER_SECTION * sizeof(struct page);
@@ -103,7 +108,7 @@ struct phys *phys_create(uint64_t nr_frames, unsigned page_shift)
 #endif
 	p->meta_bytes = sizeof(*p) + p->nr_sections * sizeof(*p->section);
 	p->nr_free = nr_frames;
-	for (unsigned o = 0; o <= MAX_ORDER; o++)
+	for (unsigned o = 0; o <= p->max_order; o++)
 		p->free_area[o].head = p->free_area[o].tail = PFN_NONE;
 	return p;
 }
@@ -227,7 +232,7 @@ static int buddy_merge_likely(const struct phys *p, uint64_t pfn, unsigned order
 {
 	uint64_t higher;
 
-	if (order >= MAX_ORDER - 1)
+	if (order >= p->max_order - 1)
 		return 0;
 	higher = (pfn & ~(UINT64_C(1) << order)) ^ (UINT64_C(1) << (order + 1));
 	return page_is_buddy(p, higher, order + 1);
@@ -241,7 +246,7 @@ static void __free_one_page(struct phys *p, uint64_t pfn, unsigned order)
 {
 	int to_tail;
 
-	while (order < MAX_ORDER) {
+	while (order < p->max_order) {
 		uint64_t buddy = pfn ^ (UINT64_C(1) << order);
 
 		if (buddy + (UINT64_C(1) << order) > p->nr_frames || !page_is_buddy(p, buddy, order))
@@ -255,11 +260,11 @@ static void __free_one_page(struct phys *p, uint64_t pfn, unsigned order)
 }
 
 /* Order of the next block carve_block() would take, or -1 if none is left:
- * MAX_ORDER, or at the end of RAM the largest power of two that fits. */
+ * max_order, or at the end of RAM the largest power of two that fits. */
 static int next_carve_order(const struct phys *p)
 {
 	uint64_t left = p->nr_frames - p->carved;
-	int order = MAX_ORDER;
+	int order = p->max_order;
 
 	if (left == 0)
 		return -1;
@@ -294,10 +299,10 @@ static void expand(struct phys *p, uint64_t pfn, unsigned low, unsigned high)
 	}
 }
 
-/* The lowest order >= `order` with a free block, or MAX_ORDER + 1. */
+/* The lowest order >= `order` with a free block, or max_order + 1. */
 static unsigned first_nonempty_order(const struct phys *p, unsigned order)
 {
-	while (order <= MAX_ORDER && p->free_area[order].head == PFN_NONE)
+	while (order <= p->max_order && p->free_area[order].head == PFN_NONE)
 		order++;
 	return order;
 }
@@ -322,17 +327,17 @@ static void prep_new_page(struct phys *p, pfn_t pfn, unsigned order)
  * has refcount 1 and no flags, tail pages have PG_tail (the caller sets
  * PG_head and the folio order if it wants a large folio); all list links are
  * PFN_NONE.  Returns PFN_NONE when no block of that order is free (nothing
- * changes then) or for order > MAX_ORDER.
+ * changes then) or for order > max_order.
  */
 pfn_t phys_alloc(struct phys *p, unsigned order)
 {
 	unsigned cur;
 	pfn_t pfn;
 
-	if (order > MAX_ORDER)
+	if (order > p->max_order)
 		return PFN_NONE;
 	cur = first_nonempty_order(p, order);
-	if (cur > MAX_ORDER) {
+	if (cur > p->max_order) {
 		int next = next_carve_order(p);
 
 		if (next < (int)order)
@@ -359,7 +364,7 @@ void phys_free(struct phys *p, pfn_t pfn, unsigned order)
 	uint64_t n = UINT64_C(1) << order;
 	struct page *head;
 
-	if (order > MAX_ORDER || (uint64_t)pfn + n > p->carved || (pfn & (n - 1)))
+	if (order > p->max_order || (uint64_t)pfn + n > p->carved || (pfn & (n - 1)))
 		return;
 	head = pfn_to_page(p, pfn);
 	if (!head || (head->flags & PG_buddy))
@@ -377,6 +382,11 @@ uint64_t phys_nr_frames(const struct phys *p)
 }
 
 /* Free frames: on the lists plus never carved. */
+unsigned phys_max_order(const struct phys *p)
+{
+	return p->max_order;
+}
+
 uint64_t phys_nr_free(const struct phys *p)
 {
 	return p->nr_free;
@@ -385,7 +395,7 @@ uint64_t phys_nr_free(const struct phys *p)
 /* Free blocks on the list of `order` (uncarved memory is not counted here). */
 uint64_t phys_nr_free_blocks(const struct phys *p, unsigned order)
 {
-	return order <= MAX_ORDER ? p->free_area[order].nr_free : 0;
+	return order <= p->max_order ? p->free_area[order].nr_free : 0;
 }
 
 /* Host bytes of metadata: the descriptor, the section table and the sections. */
