@@ -230,5 +230,14 @@ write_case("derived_cold_x86", L, [ph("after-cold", 0, faults=0)], archs=("x86_6
 write_case("derived_cold_arm64_af", L, [ph("after-cold", 2, faults=2)], archs=("arm64",),
            config={"arm64.hw_af": "off"})
 
+# THP with arm64's 16K granule: a PMD maps 32 MiB (order 11, which is why
+# ARCH_FORCE_MAX_ORDER is 11 there).  Each touched 32 MiB range of a
+# MADV_HUGEPAGE VMA takes one fault; its other pages are mapped already.
+HB16 = 32 << 20
+L = [f"1 mmap {BASE:#x} {2 * HB16} rw- private,anon,fixed", f"1 madvise {BASE:#x} {2 * HB16} hugepage",
+     "1 mark write"] + [f"1 W {BASE + i * (1 << 20):#x}" for i in range(64)]
+write_case("derived_thp_16k", L, [ph("write", 2, thp_faults=2)], archs=("arm64",),
+           config={"paging.granule": "16K", "thp": "madvise"})
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
