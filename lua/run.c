@@ -240,6 +240,14 @@ static int pmain(lua_State *L)
 	lua_sethook(L, stop_hook, LUA_MASKCOUNT, HOOK_COUNT);
 
 	int st = luaL_loadfile(L, o->script);
+	if (st == LUA_ERRFILE) {
+		/* "cannot open FILE: reason" names no line: a usage error, so the
+		 * "memsim: " prefix of the other usage errors */
+		const char *msg = lua_tostring(L, -1);
+		cli_err("%s", msg ? msg : "cannot read the scenario");
+		o->exit_code = EXIT_BADINPUT;
+		return 0;
+	}
 	if (st != LUA_OK) {
 		report(L, o);
 		o->exit_code = EXIT_BADINPUT;
