@@ -23,23 +23,74 @@ static int wants_help(int argc, char **argv, const char *usage)
 	return 0;
 }
 
+/* OUT names a compressed file: the writer does not compress. */
+static int compressed_name(const char *out)
+{
+	static const char *const ext[] = { ".gz", ".xz", ".zst" };
+	size_t n = strlen(out);
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (n > strlen(ext[i]) && !strcmp(out + n - strlen(ext[i]), ext[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * The output format of `convert`: --to, else text for '-' (a terminal or a
+ * pager: binary on stdout needs --to binary) and for names ending in .mtr or
+ * .txt, binary otherwise (the rule of trace_writer_open).
+ */
+static enum trace_format convert_format(const char *out, const char *to)
+{
+	if (to)
+		return !strcmp(to, "binary") ? TRACE_BINARY : TRACE_MTRACE;
+	return !strcmp(out, "-") ? TRACE_MTRACE : TRACE_AUTO;
+}
+
 int cli_convert(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: memsim convert IN OUT\n"
+		"usage: memsim convert [--to text|binary] IN OUT\n"
 		"\n"
 		"Convert a trace between mtrace text and memsim binary, losslessly.  IN may\n"
 		"be any readable trace (mtrace, lackey, binary; '-' for stdin; .gz/.xz/.zst).\n"
-		"OUT is text when it ends in .mtr or .txt (or is '-'), binary otherwise.\n"
-		"Comments and spacing of text input are not kept.\n";
+		"The output format is --to when given; otherwise text when OUT is '-'\n"
+		"(standard output) or ends in .mtr or .txt, and binary for any other name\n"
+		"(.mtb by convention).  OUT is never compressed: pipe it\n"
+		"(memsim convert IN - | gzip > OUT.mtr.gz).  Comments and spacing of text\n"
+		"input are not kept.  Formats: traces/FORMAT.md.\n";
 	if (wants_help(argc, argv, usage))
 		return 0;
-	if (argc != 3) {
+	const char *files[2], *to = NULL;
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--to")) {
+			to = i + 1 < argc ? argv[++i] : "";
+			if (strcmp(to, "text") && strcmp(to, "binary")) {
+				cli_err("convert: bad value for --to: '%s' (expected text or binary)",
+					to);
+				return EXIT_BADINPUT;
+			}
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_err("convert: unknown option '%s' (try memsim convert --help)", argv[i]);
+			return EXIT_BADINPUT;
+		} else if (n == 2) {
+			cli_err("convert: expected IN and OUT, got a third file '%s'", argv[i]);
+			return EXIT_BADINPUT;
+		} else {
+			files[n++] = argv[i];
+		}
+	}
+	if (n != 2) {
 		cli_err("convert: expected IN and OUT (try memsim convert --help)");
 		return EXIT_BADINPUT;
 	}
+	if (compressed_name(files[1])) {
+		cli_err("convert: cannot write a compressed trace '%s' (pipe it: memsim "
+			"convert IN - | gzip > FILE.gz)", files[1]);
+		return EXIT_BADINPUT;
+	}
 	char err[SIM_ERRMSG_MAX];
-	int rc = trace_convert(argv[1], argv[2], TRACE_AUTO, err, sizeof err);
+	int rc = trace_convert(files[0], files[1], convert_format(files[1], to), err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BADINPUT;

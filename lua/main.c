@@ -47,7 +47,7 @@ static const char usage[] =
 	"         [--format auto|mtrace|lackey|binary] [--mode full|tlb]\n"
 	"                                              replay traces, write results\n"
 	"  check [DIR|CASE.json]...                    run a regression suite\n"
-	"  convert IN OUT                              mtrace text <-> binary\n"
+	"  convert [--to text|binary] IN OUT          mtrace text <-> binary\n"
 	"  report OUT.db [--html FILE]                 summary of a result database\n"
 	"  capture -o OUT.mtr -- CMD ARGS...           record a program with valgrind\n"
 	"\n"
