@@ -147,7 +147,8 @@ int cli_capture(int argc, char **argv)
 		"usage: memsim capture -o OUT.mtr -- CMD ARGS...\n"
 		"\n"
 		"Run CMD under `valgrind --tool=lackey --trace-mem=yes` and write its memory\n"
-		"accesses as an mtrace trace (binary if OUT does not end in .mtr/.txt).\n";
+		"accesses as a trace: text when OUT is '-' or ends in .mtr or .txt, binary\n"
+		"otherwise (as memsim convert).\n";
 	const char *out = NULL;
 	int i = 1;
 	for (; i < argc; i++) {
@@ -168,6 +169,11 @@ int cli_capture(int argc, char **argv)
 	}
 	if (!out || i >= argc) {
 		cli_err("capture: need -o OUT and -- CMD (try memsim capture --help)");
+		return EXIT_BADINPUT;
+	}
+	if (compressed_name(out)) {
+		cli_err("capture: cannot write a compressed trace '%s' (write it, then "
+			"compress it)", out);
 		return EXIT_BADINPUT;
 	}
 	char tmpl[] = "/tmp/memsim-capture-XXXXXX";
@@ -204,7 +210,7 @@ int cli_capture(int argc, char **argv)
 		return EXIT_SIMFAIL;
 	}
 	char err[SIM_ERRMSG_MAX];
-	int rc = trace_convert(tmpl, out, TRACE_AUTO, err, sizeof err);
+	int rc = trace_convert(tmpl, out, convert_format(out, NULL), err, sizeof err);
 	unlink(tmpl);
 	if (rc) {
 		fprintf(stderr, "%s\n", err);

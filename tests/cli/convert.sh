@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `memsim convert`: the output format is --to when given, else text for '-'
 # (standard output) and for names ending in .mtr or .txt, binary otherwise;
-# a compressed OUT is refused.  Test group: convert-1.x.
+# a compressed OUT is refused.  `memsim capture -o` follows the same rule.
+# Test groups: convert-1.x; capture-1.x.
 source "$(dirname "$0")/lib.sh" "$@"
 M=$MEMSIM
 cd "$TMP" || exit 1
@@ -20,4 +21,9 @@ expect_exit 2 "^memsim: convert: cannot write a compressed trace 'x.mtr.gz'" -- 
 "$M" convert hand.mtr - | "$M" replay - -q -o r.db && ok || fail "convert-1.7: text on stdout does not replay"
 expect_exit 2 "bad value for --to: 'mtrace' \(expected text or binary\)" -- "$M" convert --to mtrace hand.mtr x
 "$M" convert --help | grep -q "text when OUT is '-'" && ok || fail "convert-1.8: help"
+expect_exit 2 "^memsim: capture: cannot write a compressed trace 'x.mtr.gz'" -- "$M" capture -o x.mtr.gz -- true
+if command -v valgrind >/dev/null; then
+	"$M" capture -o - -- true > cap.txt 2>/dev/null && grep -q '^1 [RWX] 0x' cap.txt && ok \
+		|| fail "capture-1.2: -o - is not text"
+fi
 finish
