@@ -397,9 +397,16 @@ static int check_totals(const struct check_case *k)
 		       : 0;
 }
 
+/* The keys "config" has set so far (a key may be given once, nested or
+ * dotted). */
+struct config_keys {
+	char key[64][160];
+	size_t n;
+};
+
 /* Apply "config" (nested objects joined with '.', as a -c file) to c. */
 static int apply_config(const struct check_case *k, struct sim_config *c, const cJSON *obj,
-			const char *prefix, const char *on)
+			const char *prefix, const char *on, struct config_keys *seen)
 {
 	char d[64];
 	for (const cJSON *f = obj->child; f; f = f->next) {
@@ -409,10 +416,16 @@ static int apply_config(const struct check_case *k, struct sim_config *c, const 
 		if (!strcmp(key, "arch"))
 			return bad(k, "config.arch: give the architectures in \"archs\"");
 		if (cJSON_IsObject(f)) {
-			if (apply_config(k, c, f, key, on))
+			if (apply_config(k, c, f, key, on, seen))
 				return EXIT_BADINPUT;
 			continue;
 		}
+		for (size_t i = 0; i < seen->n; i++)
+			if (!strcmp(seen->key[i], key))
+				return bad(k, "config: key '%s' given twice", key);
+		if (seen->n == sizeof seen->key / sizeof seen->key[0])
+			return bad(k, "config: too many keys");
+		snprintf(seen->key[seen->n++], sizeof seen->key[0], "%s", key);
 		if (cJSON_IsBool(f)) {
 			rc = config_set_bool(c, key, cJSON_IsTrue(f), why, sizeof why);
 		} else if (cJSON_IsString(f) || is_count(f)) {
@@ -441,7 +454,8 @@ static int make_config(const struct check_case *k, const char *arch, struct sim_
 	config_set(c, "arch", arch, why, sizeof why);
 	if (k->narchs > 1)
 		snprintf(on, sizeof on, " (on %s)", arch);
-	if (k->config && apply_config(k, c, k->config, "", on))
+	struct config_keys seen = { .n = 0 };
+	if (k->config && apply_config(k, c, k->config, "", on, &seen))
 		return EXIT_BADINPUT;
 	if (config_validate(c, why, sizeof why))
 		return bad(k, "config%s: %s", on, why);
@@ -657,9 +671,11 @@ static char **list_cases(const char *dir, DIR *d, size_t *n)
 				break;
 			names = nn;
 		}
-		names[*n] = malloc(strlen(dir) + l + 2);
+		size_t dl = strlen(dir);
+		names[*n] = malloc(dl + l + 2);
 		if (names[*n])
-			sprintf(names[(*n)++], "%s/%s", dir, de->d_name);
+			sprintf(names[(*n)++], "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+				de->d_name);
 	}
 	if (*n)
 		qsort(names, *n, sizeof(char *), cmp_str);

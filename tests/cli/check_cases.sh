@@ -121,6 +121,8 @@ bad c24 "{\"trace\":\"hand.mtr\",\"archs\":[\"x86_64\",\"arm64\"],\"config\":{\"
 	"c24.json: config (on arm64): bad value for paging.va_bits: '39' (arm64 with a 64K granule does not support 39-bit VAs)"
 bad c25 "{\"trace\":\"hand.mtr\",\"config\":{\"thp\":[1]},\"expect\":[{$P}]}" \
 	'c25.json: config.thp: expected a string, a whole number >= 0 or a boolean, got an array'
+bad c25b "{\"trace\":\"hand.mtr\",\"config\":{\"tlb\":{\"l2\":\"64:4\"},\"tlb.l2\":\"64:4\"},\"expect\":[{$P}]}" \
+	"c25b.json: config: key 'tlb.l2' given twice"
 bad c26 "{\"trace\":\"hand.mtr\",\"config\":\"thp=never\",\"expect\":[{$P}]}" \
 	'c26.json: config: expected an object of config keys, got the string "thp=never"'
 bad c27 "{\"trace\":\"hand.mtr\",\"archs\":\"arm64\",\"expect\":[{$P}]}" \
