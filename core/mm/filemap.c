@@ -5,7 +5,7 @@
  *
  * A file's page cache is a flat index pgoff -> frame (the file size is
  * known when it is declared).  A disk file's missing page is read with
- * read-around (ra_pages = 32, i.e. read_ahead_kb 128, centred on the fault,
+ * read-around (ra_pages = read_ahead_kb 128 in pages: 32 at 4K, centred on the fault,
  * the page at size - async_size marked PG_readahead) and the fault returns
  * VM_FAULT_MAJOR | VM_FAULT_RETRY: the retry finds the pages and is counted
  * once, as major.  A fault that finds a PG_readahead page starts the next
@@ -26,7 +26,14 @@
 
 #include "fault.h"
 
-#define RA_PAGES 32          /* read_ahead_kb = 128 */
+#define READ_AHEAD_BYTES (UINT64_C(128) << 10) /* read_ahead_kb = 128 */
+
+/* bdi->ra_pages: 128 KiB in pages (32 at 4K, 8 at 16K, 2 at 64K). */
+static uint32_t ra_pages(const struct sim *s)
+{
+	uint64_t n = READ_AHEAD_BYTES >> s->page_shift;
+	return n ? (uint32_t)n : 1;
+}
 #define MMAP_LOTSAMISS 100
 
 struct file *mm__file(struct sim *s, const char *name)
@@ -141,9 +148,10 @@ static void do_sync_mmap_readahead(struct vm_fault *vmf, struct file *f)
 		f->mmap_miss++;
 	if (f->mmap_miss > MMAP_LOTSAMISS)
 		return;
-	f->ra_start = vmf->pgoff > RA_PAGES / 2 ? vmf->pgoff - RA_PAGES / 2 : 0;
-	f->ra_size = RA_PAGES;
-	f->ra_async_size = RA_PAGES / 4;
+	uint32_t ra = ra_pages(vmf->s);
+	f->ra_start = vmf->pgoff > ra / 2 ? vmf->pgoff - ra / 2 : 0;
+	f->ra_size = ra;
+	f->ra_async_size = ra / 4;
 	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
 }
 
@@ -172,11 +180,11 @@ static int do_async_mmap_readahead(struct vm_fault *vmf, struct file *f, struct 
 	pg->flags &= ~PG_readahead;
 	if (vmf->pgoff == f->ra_start + f->ra_size - f->ra_async_size) {
 		f->ra_start += f->ra_size;
-		f->ra_size = get_next_ra_size(f->ra_size, RA_PAGES);
+		f->ra_size = get_next_ra_size(f->ra_size, ra_pages(vmf->s));
 	} else {
 		/* the window was lost: start again after the hit */
 		f->ra_start = vmf->pgoff + 1;
-		f->ra_size = get_next_ra_size(1, RA_PAGES);
+		f->ra_size = get_next_ra_size(1, ra_pages(vmf->s));
 	}
 	f->ra_async_size = f->ra_size;
 	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
