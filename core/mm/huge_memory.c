@@ -101,6 +101,10 @@ unsigned do_huge_pmd_anonymous_page(struct vm_fault *vmf)
 	uint64_t hsz = UINT64_C(1) << s->fmt.shift[s->fmt.huge_level];
 	vaddr_t haddr = vmf->address & ~(hsz - 1);
 	fault_trace_push(vmf->ft, FN_do_huge_pmd_anonymous_page);
+	/* vmf_anon_prepare comes before the zero-page branch: unlike a 4K read
+	 * fault, a huge zero page leaves the VMA an anon_vma, so fork copies it */
+	if (!vmf->vma->anon_vma)
+		vmf->vma->anon_vma = mm__new_anon_vma(s);
 	if (!(vmf->flags & FAULT_FLAG_WRITE) && s->cfg.thp_use_zero_page) {
 		fault_trace_push(vmf->ft, FN_set_huge_zero_folio);
 		pfn_t z = mm__huge_zero_page(s);
@@ -240,6 +244,8 @@ int copy_huge_pmd(struct sim *s, struct mm *dst, struct mm *src, pte_t *dst_pmd,
 		e = ops->pte_wrprotect(e);
 		*src_pmd = e;
 	}
-	*dst_pmd = ops->pte_mkold(e);
+	/* a THP is shared old (pmd_mkold); the huge zero page gets a fresh,
+	 * young entry (set_huge_zero_folio) */
+	*dst_pmd = pfn == s->huge_zero_pfn ? e : ops->pte_mkold(e);
 	return 0;
 }

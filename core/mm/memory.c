@@ -872,12 +872,17 @@ static int can_change_pte_writable(struct sim *s, struct vma *vma, pte_t e)
 	return (pg->flags & PG_anon) && (pg->flags & PG_anon_exclusive);
 }
 
-/* change_huge_pmd: the whole PMD changes protection in place. */
+/* change_huge_pmd: the whole PMD changes protection in place, writable at
+ * once under the same rule as a PTE (can_change_pmd_writable). */
 static void change_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd,
 			    vaddr_t haddr)
 {
+	unsigned pgp = vm_pgp(vma);
 	(void)mm, (void)haddr;
-	*pmd = s->ops->pte_modify(*pmd, vm_pgp(vma) & ~PGP_WRITE);
+	pte_t e = s->ops->pte_modify(*pmd, pgp & ~PGP_WRITE);
+	if (!(pgp & PGP_NONE) && can_change_pte_writable(s, vma, e))
+		e = s->ops->pte_mkwrite(e);
+	*pmd = e;
 }
 
 /* change_pte_range for one PTE: new protection, write-protected unless the

@@ -239,5 +239,19 @@ L = [f"1 mmap {BASE:#x} {2 * HB16} rw- private,anon,fixed", f"1 madvise {BASE:#x
 write_case("derived_thp_16k", L, [ph("write", 2, thp_faults=2)], archs=("arm64",),
            config={"paging.granule": "16K", "thp": "madvise"})
 
+# A read fault in a MADV_HUGEPAGE VMA maps the huge zero page, but
+# do_huge_pmd_anonymous_page prepares the anon_vma first, so fork copies
+# the PMD (copy_huge_pmd) and the child's reads do not fault.
+L = anon_map(1, 2048, "hugepage") + ["1 mark parent-read"] + touch(1, "R", BASE, 0, 2048) + \
+    ["1 fork 2", "2 mark child-read"] + touch(2, "R", BASE, 0, 2048)
+write_case("derived_thp_zero_fork", L, [ph("parent-read", 4, thp_faults=0), ph("child-read", 0)])
+
+# mprotect back to RW maps an exclusive THP writable at once
+# (can_change_pmd_writable), as oracle case mprotect_100 does for PTEs.
+L = anon_map(1, 1024, "hugepage") + ["1 mark write"] + touch(1, "W", BASE, 0, 1024) + \
+    [f"1 mprotect {BASE:#x} {4 << 20} r--", f"1 mprotect {BASE:#x} {4 << 20} rw-",
+     "1 mark write-again"] + touch(1, "W", BASE, 0, 1024)
+write_case("derived_thp_mprotect", L, [ph("write", 2, thp_faults=2), ph("write-again", 0)])
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
