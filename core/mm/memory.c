@@ -950,6 +950,53 @@ int madvise_cold_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t st
 	return 0;
 }
 
+/* madvise_free_pte_range, one PTE: a page mapped only here is made clean
+ * and old (clear_young_dirty_ptes) and marked lazy-free; reclaim may then
+ * drop it unless it is written again.  A later write sets the dirty bit
+ * again: by hardware on x86 (and arm64 with DBM), by a fault on arm64
+ * without it. */
+static int free_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	(void)mm, (void)vma;
+	if (!ops->pte_present(*pte) || ops->pte_special(*pte))
+		return 0;
+	pfn_t pfn = ops->pte_pfn(*pte);
+	struct page *pg = page_of(s->mem_map, pfn);
+	if (pfn == s->zero_pfn || !(pg->flags & PG_anon) || pg->mapcount != 1)
+		return 0;
+	pg->flags = (pg->flags & ~PG_dirty) | PG_lazyfree;
+	if (!ops->pte_young(*pte) && !ops->pte_dirty(*pte))
+		return 0;
+	*pte = ops->pte_mkold(ops->pte_mkclean(*pte));
+	return 1;
+}
+
+/* madvise_free_huge_pmd: the same for a THP wholly inside the range. */
+static void free_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vaddr_t haddr)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	(void)mm, (void)vma, (void)haddr;
+	pfn_t pfn = ops->pte_pfn(*pmd);
+	struct page *head = page_of(s->mem_map, pfn);
+	if (pfn == s->huge_zero_pfn || head->mapcount != 1)
+		return;
+	head->flags = (head->flags & ~PG_dirty) | PG_lazyfree;
+	*pmd = ops->pte_mkold(ops->pte_mkclean(*pmd));
+}
+
+/* MADV_FREE on a private anonymous VMA: clean and age the pages mapped only
+ * here and flush them from the TLB.  Without memory pressure the pages keep
+ * their data; discarding them comes with reclaim. */
+int madvise_free_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
+		       vaddr_t end)
+{
+	static const struct range_ops lazyfree = { free_huge_pmd, free_pte };
+	if (walk_page_range(s, mm, vma, start, end, &lazyfree))
+		flush_tlb_range(s, mm, start, end);
+	return 0;
+}
+
 /* MADV_PAGEOUT: the same walk; reclaiming the pages comes with reclaim. */
 int madvise_pageout_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 			  vaddr_t end)

@@ -216,18 +216,8 @@ int64_t mm_syscall(struct sim *s, struct task *t, const struct trace_op *op, int
 	}
 }
 
-/* MADV_FREE with swap, COLD, PAGEOUT and COLLAPSE act on the LRU lists and
- * on khugepaged, which come with reclaim and THP collapse (issues to come).
- * Without memory pressure a lazily freed page keeps its data and its PTE
- * (Linux only cleans and ages it), so until reclaim exists these change
- * nothing that an access can observe. */
-int madvise_free_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
-			vaddr_t end)
-{
-	(void)s, (void)mm, (void)vma, (void)start, (void)end;
-	return 0;
-}
-
+/* MADV_COLLAPSE needs khugepaged's collapse, which comes with the THP
+ * issue: accepted, nothing collapses yet. */
 int madvise_collapse_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t start,
 			    vaddr_t end)
 {

@@ -253,5 +253,14 @@ L = anon_map(1, 1024, "hugepage") + ["1 mark write"] + touch(1, "W", BASE, 0, 10
      "1 mark write-again"] + touch(1, "W", BASE, 0, 1024)
 write_case("derived_thp_mprotect", L, [ph("write", 2, thp_faults=2), ph("write-again", 0)])
 
+# MADV_FREE cleans and ages the pages mapped only here.  x86 sets D and A
+# again in the walk; arm64 without hardware AF/DBM takes one fault per
+# page on the next write (handle_pte_fault sets dirty and young at once).
+L = anon_map(1, 10) + touch(1, "W", BASE, 0, 10) + \
+    [f"1 madvise {BASE:#x} {10 * PG} free", "1 mark write-after-free"] + touch(1, "W", BASE, 0, 10)
+write_case("derived_madv_free_x86", L, [ph("write-after-free", 0, faults=0)], archs=("x86_64",))
+write_case("derived_madv_free_arm64_af", L, [ph("write-after-free", 10, faults=10)], archs=("arm64",),
+           config={"arm64.hw_af": "off"})
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
