@@ -10,8 +10,8 @@
  * wp_page_shared; then the range operations the syscalls use (zap,
  * change_protection, populate, move_page_tables).
  *
- * Simplified relative to Linux: no locks, no per-VMA lock path, no
- * userfaultfd, no NUMA hinting faults, no KSM, no device/PFN mappings; empty
+ * Simplified relative to Linux: no locks (the per-VMA lock is always free),
+ * no userfaultfd, no NUMA hinting faults, no KSM, no device/PFN mappings; empty
  * page tables are freed only when the address space goes away; mTHP sizes
  * other than PMD size are not modelled (anonymous mTHP is off, as in the
  * oracle kernel).  Allocation failure is reported as VM_FAULT_OOM and the
@@ -1045,8 +1045,27 @@ int move_page_tables(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t old,
 		pte_t *huge = NULL;
 		pte_t *src = pt_walk(s, mm, old + off, f->levels - 1, 0, &huge, NULL);
 		if (huge) {
-			__split_huge_pmd(s, mm, vma, huge,
-					 (old + off) & ~((UINT64_C(1) << f->shift[f->huge_level]) - 1));
+			uint64_t hmask = (UINT64_C(1) << f->shift[f->huge_level]) - 1;
+			/* move_huge_pmd: a whole, aligned extent moves as one entry */
+			if (!((old + off) & hmask) && !((new_addr + off) & hmask) && len - off > hmask) {
+				int oom = 0;
+				pte_t *dpmd = pt_walk(s, mm, new_addr + off, (unsigned)f->huge_level, 1,
+						      NULL, &oom);
+				if (!dpmd)
+					return -MM_ENOMEM;
+				if (s->ops->pte_none(*dpmd)) {
+					pfn_t pfn = s->ops->pte_pfn(*huge);
+					*dpmd = *huge;
+					*huge = 0;
+					if (pfn != s->huge_zero_pfn)
+						page_of(s->mem_map, pfn)->index =
+							(new_addr + off) >> s->page_shift;
+					off += hmask + 1 - psz;
+					continue;
+				}
+				/* an (empty) page table is there already: split instead */
+			}
+			__split_huge_pmd(s, mm, vma, huge, (old + off) & ~hmask);
 			src = pt_walk(s, mm, old + off, f->levels - 1, 0, NULL, NULL);
 		}
 		if (!src || s->ops->pte_none(*src))

@@ -262,5 +262,13 @@ write_case("derived_madv_free_x86", L, [ph("write-after-free", 0, faults=0)], ar
 write_case("derived_madv_free_arm64_af", L, [ph("write-after-free", 10, faults=10)], archs=("arm64",),
            config={"arm64.hw_af": "off"})
 
+# mremap moves a whole, aligned THP as one PMD (move_huge_pmd): no split,
+# and after a fork whose child exits the parent reuses both huge pages.
+NEW = BASE + (1 << 32)
+L = anon_map(1, 1024, "hugepage") + ["1 mark write", f"1 W {BASE:#x}", f"1 W {BASE + (2 << 20):#x}",
+     f"1 mremap {BASE:#x} {4 << 20} {4 << 20} {NEW:#x}", "1 fork 2", "2 exit", "1 mark parent-write"] + \
+    touch(1, "W", NEW, 0, 1024)
+write_case("derived_thp_mremap", L, [ph("write", 2, thp_faults=2), ph("parent-write", 2, cow_copies=0)])
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
