@@ -101,7 +101,37 @@ struct file *mm__shmem_file(struct sim *s, uint64_t size)
 {
 	char name[32];
 	snprintf(name, sizeof name, "/dev/zero (deleted)#%u", s->next_file_id);
-	return file_new(s, name, size, 1);
+	struct file *f = file_new(s, name, size, 1);
+	if (f)
+		f->anon = 1;
+	return f;
+}
+
+/* get_file for a VMA that maps f. */
+void mm__file_get(struct file *f)
+{
+	f->nr_vmas++;
+}
+
+/* fput when a VMA that mapped f goes.  A declared file stays (its page
+ * cache outlives its mappings); the shmem object of a shared anonymous
+ * mapping is released with its last VMA (shmem_evict_inode): its pages
+ * leave the page cache and are freed once nothing maps them. */
+void mm__file_put(struct sim *s, struct file *f)
+{
+	if (--f->nr_vmas || !f->anon)
+		return;
+	for (uint64_t i = 0; i < f->npages; i++)
+		if (f->pages[i] != PFN_NONE)
+			mm__put_page(s, f->pages[i]);
+	for (struct file **pp = &s->files; *pp; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			break;
+		}
+	}
+	free(f->pages);
+	free(f);
 }
 
 void mm__free_files(struct sim *s)

@@ -129,7 +129,7 @@ void exit_mmap(struct sim *s, struct mm *mm)
 		unmap_page_range(s, mm, v, v->vm_start, v->vm_end);
 	mm__free_table(s, mm->pgd, 0);
 	mm->pgd = PFN_NONE;
-	mm_free_vmas(mm);
+	mm_free_vmas(s, mm);
 	tlb_hier_flush_asid(&s->tlb, mm->asid);
 	pwc_flush_asid(&s->pwc, mm->asid);
 }

@@ -71,7 +71,7 @@ struct vma *vma_next(struct mm *mm, struct vma *v);
 /* First VMA in address order, or NULL. */
 struct vma *vma_first(struct mm *mm);
 /* Free every VMA (exit_mmap's last step); does not touch page tables. */
-void mm_free_vmas(struct mm *mm);
+void mm_free_vmas(struct sim *s, struct mm *mm);
 /* Insert a VMA copy into `mm` (used by dup_mmap).  Returns the new VMA.
  * (mmap.c: map_count is updated; total_vm is left to the caller, as Linux's
  * dup_mmap copies the counters.  NULL on host OOM.  mm_free_vmas zeroes
@@ -148,6 +148,10 @@ int madvise_collapse_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_
 			   vaddr_t end);
 
 /* ---- filemap.c: the page cache ------------------------------------------------------ */
+/* A VMA takes / drops its reference to the file it maps (get_file/fput);
+ * the last put of a shared anonymous object frees it and its pages. */
+void mm__file_get(struct file *f);
+void mm__file_put(struct sim *s, struct file *f);
 /* MADV_WILLNEED on a file (or shmem) VMA: start reading pages [pgoff_start,
  * pgoff_end) of `file` into the page cache (end exclusive, clipped to EOF by
  * the callee). */

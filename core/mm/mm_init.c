@@ -115,7 +115,7 @@ void mm_release(struct sim *s, struct task *t)
 		return;
 	/* the tables' host memory goes with the pool in mm_sim_fini */
 	(void)s;
-	mm_free_vmas(t->mm);
+	mm_free_vmas(s, t->mm);
 	free(t->mm);
 	t->mm = NULL;
 }

@@ -103,6 +103,9 @@ struct file {
 	uint64_t npages;         /* pages in the page cache index */
 	pfn_t *pages;            /* page-cache index: pgoff -> pfn, PFN_NONE if absent */
 	int shmem;               /* tmpfs / memfd / shared anonymous */
+	int anon;                /* shared anonymous (shmem_zero_setup): it goes
+				    away with its last VMA (the last fput) */
+	uint32_t nr_vmas;        /* VMAs that map it (their file references) */
 	/* struct file_ra_state (one per file here, not per open file) */
 	uint64_t ra_start;       /* first page of the current readahead window */
 	uint32_t ra_size;        /* pages in the window */

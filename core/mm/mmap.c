@@ -470,12 +470,14 @@ static void vma_link(const struct sim *s, struct mm *mm, struct vma *v)
 	mm->mmap_cache = NULL;
 }
 
-static void vma_remove(const struct sim *s, struct mm *mm, struct vma *v)
+static void vma_remove(struct sim *s, struct mm *mm, struct vma *v)
 {
 	vma_tree_erase(mm, v);
 	mm->map_count--;
 	mm->total_vm -= vma_pages(s, v);
 	mm->mmap_cache = NULL;
+	if (v->vm_file)
+		mm__file_put(s, v->vm_file);
 	free(v);
 }
 
@@ -505,24 +507,28 @@ static struct vma *vm_area_dup(const struct vma *src)
 	*v = *src;
 	v->left = v->right = v->parent = NULL;
 	v->height = 1;
+	if (v->vm_file)
+		mm__file_get(v->vm_file);
 	return v;
 }
 
-static void free_subtree(struct vma *n)
+static void free_subtree(struct sim *s, struct vma *n)
 {
 	while (n) {
 		struct vma *right = n->right;
 
-		free_subtree(n->left);
+		free_subtree(s, n->left);
+		if (n->vm_file)
+			mm__file_put(s, n->vm_file);
 		free(n);
 		n = right;
 	}
 }
 
 /* Free every VMA; map_count and total_vm become 0.  Page tables untouched. */
-void mm_free_vmas(struct mm *mm)
+void mm_free_vmas(struct sim *s, struct mm *mm)
 {
-	free_subtree(mm->mmap_root);
+	free_subtree(s, mm->mmap_root);
 	mm->mmap_root = NULL;
 	mm->mmap_cache = NULL;
 	mm->map_count = 0;
@@ -1072,6 +1078,8 @@ static int64_t mmap_region(struct sim *s, struct mm *mm, struct file *file, vadd
 			return -MM_ENOMEM;
 		}
 	}
+	if (vma->vm_file)
+		mm__file_get(vma->vm_file);
 	vma_link(s, mm, vma);
 	return (int64_t)addr;
 }

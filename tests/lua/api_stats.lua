@@ -39,4 +39,17 @@ local distinct = 0
 for _ in pairs(seen) do distinct = distinct + 1 end
 t.ok("stats-2.1", distinct > 1, "six seeds gave the same hits")
 t.eq("stats-2.2", hits(42), hits(42))
+
+-- stats-3: the shmem object of a shared anonymous mapping goes with its
+-- last VMA (munmap in both processes after a fork), and its pages with it
+local m3 = memsim.new{ db = ":memory:", ram = "64M" }
+local p3 = m3:process{}
+local a3 = p3:mmap{ len = "1M", flags = "shared,anon" }
+p3:write(a3, "1M")
+local c3 = p3:fork()
+local free1 = m3:stats().free_pages
+p3:munmap(a3, "1M")
+t.eq("stats-3.1", m3:stats().free_pages, free1) -- the child's VMA keeps the object
+c3:munmap(a3, "1M")
+t.eq("stats-3.2", m3:stats().free_pages, free1 + 256) -- the last fput frees its pages
 t.done()

@@ -196,7 +196,7 @@ static void vma_insert_copy_should_rebuild_the_same_tree(void)
 		CHECK_EQ(a->vm_pgoff, b->vm_pgoff);
 	}
 	CHECK(a == NULL && b == NULL);
-	mm_free_vmas(task_mm(c));
+	mm_free_vmas(s, task_mm(c));
 	CHECK(task_mm(c)->mmap_root == NULL);
 	CHECK(task_mm(c)->mmap_cache == NULL);
 	CHECK_EQ(task_mm(c)->map_count, 0);
