@@ -374,7 +374,9 @@ static inline struct sink_rec *sink_rec_get(struct sink *s)
 static int sink_grow_arena(struct sink_block *b, size_t len)
 {
 	size_t need = b->arena_used + len;
-	size_t cap = b->arena_cap * 2 > need ? b->arena_cap * 2 : need;
+	size_t cap = b->arena_cap ? b->arena_cap * 2 : SINK_ARENA_INIT;
+	if (cap < need)
+		cap = need;
 	char *na;
 
 	if (need >= SINK_NO_STR)
@@ -695,13 +697,10 @@ static int sink_alloc_blocks(struct sink *s)
 	s->blocks = calloc(SINK_NBLOCKS, sizeof *s->blocks);
 	if (!s->blocks)
 		return -1;
-	for (unsigned i = 0; i < SINK_NBLOCKS; i++) {
-		s->blocks[i].arena = malloc(SINK_ARENA_INIT);
-		if (!s->blocks[i].arena)
-			return -1;
-		s->blocks[i].arena_cap = SINK_ARENA_INIT;
+	/* arenas come with a block's first string (sink_grow_arena): a run
+	 * that records few events touches few blocks */
+	for (unsigned i = 0; i < SINK_NBLOCKS; i++)
 		s->freeb[s->free_n++] = &s->blocks[i];
-	}
 	return 0;
 }
 
