@@ -43,14 +43,10 @@ struct tally {
 	int passed, failed;
 };
 
-/* One counter a case may name, and where it lives in its struct. */
-struct counter {
-	const char *name;
-	size_t off;
-};
 
-/* The counters of a phase: what the core keeps per mark (struct phase). */
-static const struct counter phase_counters[] = {
+/* The counters of a phase: what the core keeps per mark (struct phase);
+ * "totals" take the pid-0 rows of the `counters` table (sim_counters). */
+static const struct sim_counter phase_counters[] = {
 #define F(n, f) { n, offsetof(struct phase, f) }
 	F("minflt", minflt), F("majflt", majflt), F("faults", faults),
 	F("cow_copies", cow_copies), F("thp_faults", thp_faults), F("segv", segv),
@@ -58,23 +54,9 @@ static const struct counter phase_counters[] = {
 #undef F
 };
 
-/* The counters of "totals": the pid-0 rows of the `counters` table. */
-static const struct counter total_counters[] = {
-#define F(n, f) { n, offsetof(struct proc_stats, f) }
-	F("accesses", accesses), F("minflt", minflt), F("majflt", majflt),
-	F("faults", faults), F("walks", walks), F("cow_copies", cow_copies),
-	F("cow_reuses", cow_reuses), F("swap_outs", swap_outs), F("swap_ins", swap_ins),
-	F("oom_kills", oom_kills), F("thp_faults", thp_faults), F("thp_splits", thp_splits),
-	F("thp_collapses", thp_collapses), F("segv", segv), F("sigbus", sigbus),
-	F("tlb_shootdowns", shootdowns), F("rss_peak_pages", rss_peak_pages),
-	F("tlb.l1d.hits", tlb.l1d_hits), F("tlb.l1d.misses", tlb.l1d_misses),
-	F("tlb.l1i.hits", tlb.l1i_hits), F("tlb.l1i.misses", tlb.l1i_misses),
-	F("tlb.l2.hits", tlb.l2_hits), F("tlb.l2.misses", tlb.l2_misses),
-#undef F
-};
 
 #define NPHASE (sizeof phase_counters / sizeof phase_counters[0])
-#define NTOTAL (sizeof total_counters / sizeof total_counters[0])
+#define NTOTAL SIM_NCOUNTERS
 
 /* A case file, parsed and validated. */
 struct check_case {
@@ -129,7 +111,7 @@ static int is_count(const cJSON *v)
 	return d >= 0 && d <= COUNT_MAX && d == (double)(uint64_t)d;
 }
 
-static const struct counter *find_counter(const struct counter *t, size_t n, const char *name)
+static const struct sim_counter *find_counter(const struct sim_counter *t, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(t[i].name, name))
@@ -137,7 +119,7 @@ static const struct counter *find_counter(const struct counter *t, size_t n, con
 	return NULL;
 }
 
-static const char *counter_list(const struct counter *t, size_t n, char *buf, size_t len)
+static const char *counter_list(const struct sim_counter *t, size_t n, char *buf, size_t len)
 {
 	size_t at = 0;
 	buf[0] = 0;
@@ -146,7 +128,7 @@ static const char *counter_list(const struct counter *t, size_t n, char *buf, si
 	return buf;
 }
 
-static uint64_t counter_value(const struct counter *c, const void *st)
+static uint64_t counter_value(const struct sim_counter *c, const void *st)
 {
 	return *(const uint64_t *)((const char *)st + c->off);
 }
@@ -311,7 +293,7 @@ static int check_archs(struct check_case *k)
  * names the object in messages.  Returns the number of counters, or -1
  * after a message. */
 static int check_counts(const struct check_case *k, const cJSON *obj, const char *skip,
-			const struct counter *t, size_t nt, const char *where)
+			const struct sim_counter *t, size_t nt, const char *where)
 {
 	char d[64], list[400];
 	int n = 0;
@@ -392,7 +374,7 @@ static int check_totals(const struct check_case *k)
 	if (!cJSON_IsObject(k->totals))
 		return bad(k, "totals: expected an object {COUNTER: N, ...}, got %s",
 			   describe(k->totals, d, sizeof d));
-	return check_counts(k, k->totals, NULL, total_counters, NTOTAL, "totals") < 0
+	return check_counts(k, k->totals, NULL, sim_counters, NTOTAL, "totals") < 0
 		       ? EXIT_BADINPUT
 		       : 0;
 }
@@ -485,7 +467,7 @@ static int validate(struct check_case *k)
 	if (!cJSON_GetArraySize(k->expect) && !cJSON_GetArraySize(k->totals))
 		return bad(k, "nothing to check: give \"expect\" (an array of {\"phase\": MARK, "
 			   "COUNTER: N}) or \"totals\" (an object of counters: %s)",
-			   counter_list(total_counters, NTOTAL, list, sizeof list));
+			   counter_list(sim_counters, NTOTAL, list, sizeof list));
 	return 0;
 }
 
@@ -575,7 +557,7 @@ static int compare(struct sim *s, const struct check_case *k, const size_t *at,
 	struct proc_stats st;
 	sim_stats(s, &st);
 	for (const cJSON *f = k->totals ? k->totals->child : NULL; f; f = f->next) {
-		uint64_t got = counter_value(find_counter(total_counters, NTOTAL, f->string), &st);
+		uint64_t got = counter_value(find_counter(sim_counters, NTOTAL, f->string), &st);
 		if (got != (uint64_t)f->valuedouble) {
 			printf("FAIL %s: total %s = %" PRIu64 ", expected %" PRIu64 "\n", tag,
 			       f->string, got, (uint64_t)f->valuedouble);

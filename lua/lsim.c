@@ -445,24 +445,10 @@ static void push_tlb_level(lua_State *L, const char *name, uint64_t hits, uint64
 /* Push the counters of *st as a table (the names of the counters table, DESIGN 6). */
 void lsim__push_stats(lua_State *L, const struct proc_stats *st)
 {
-	static const struct { const char *name; size_t off; } f[] = {
-#define F(n) { #n, offsetof(struct proc_stats, n) }
-		F(accesses), F(minflt), F(majflt), F(faults), F(walks), F(cow_copies),
-		F(cow_reuses), F(swap_outs), F(swap_ins), F(oom_kills), F(thp_faults),
-		F(thp_splits), F(thp_collapses), F(segv), F(sigbus), F(rss_peak_pages),
-#undef F
-		{ "tlb_shootdowns", offsetof(struct proc_stats, shootdowns) },
-	};
 	const struct tlb_stats *t = &st->tlb;
 	lua_createtable(L, 0, 32);
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-		set_u64(L, f[i].name, *(const uint64_t *)((const char *)st + f[i].off));
-	set_u64(L, "tlb.l1d.hits", t->l1d_hits);
-	set_u64(L, "tlb.l1d.misses", t->l1d_misses);
-	set_u64(L, "tlb.l1i.hits", t->l1i_hits);
-	set_u64(L, "tlb.l1i.misses", t->l1i_misses);
-	set_u64(L, "tlb.l2.hits", t->l2_hits);
-	set_u64(L, "tlb.l2.misses", t->l2_misses);
+	for (size_t i = 0; i < SIM_NCOUNTERS; i++)
+		set_u64(L, sim_counters[i].name, sim_counter_value(st, &sim_counters[i]));
 	lua_createtable(L, 0, 3);
 	push_tlb_level(L, "l1d", t->l1d_hits, t->l1d_misses);
 	push_tlb_level(L, "l1i", t->l1i_hits, t->l1i_misses);

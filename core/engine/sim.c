@@ -391,25 +391,25 @@ size_t sim_phases(const struct sim *s, const struct phase **out)
 
 /* ---- counters ---------------------------------------------------------------------- */
 
+const struct sim_counter sim_counters[SIM_NCOUNTERS] = {
+#define F(n, f) { n, offsetof(struct proc_stats, f) }
+	F("accesses", accesses), F("minflt", minflt), F("majflt", majflt),
+	F("faults", faults), F("walks", walks), F("cow_copies", cow_copies),
+	F("cow_reuses", cow_reuses), F("swap_outs", swap_outs), F("swap_ins", swap_ins),
+	F("oom_kills", oom_kills), F("thp_faults", thp_faults), F("thp_splits", thp_splits),
+	F("thp_collapses", thp_collapses), F("segv", segv), F("sigbus", sigbus),
+	F("tlb_shootdowns", shootdowns), F("rss_peak_pages", rss_peak_pages),
+	F("tlb.l1d.hits", tlb.l1d_hits), F("tlb.l1d.misses", tlb.l1d_misses),
+	F("tlb.l1i.hits", tlb.l1i_hits), F("tlb.l1i.misses", tlb.l1i_misses),
+	F("tlb.l2.hits", tlb.l2_hits), F("tlb.l2.misses", tlb.l2_misses),
+#undef F
+};
+
 static void write_stats(struct sink *k, uint32_t pid, const struct proc_stats *st)
 {
-	static const struct { const char *name; size_t off; } names[] = {
-#define F(n, f) { n, offsetof(struct proc_stats, f) }
-		F("accesses", accesses), F("minflt", minflt), F("majflt", majflt),
-		F("faults", faults), F("walks", walks), F("cow_copies", cow_copies),
-		F("cow_reuses", cow_reuses), F("swap_outs", swap_outs),
-		F("swap_ins", swap_ins), F("oom_kills", oom_kills),
-		F("thp_faults", thp_faults), F("thp_splits", thp_splits),
-		F("thp_collapses", thp_collapses), F("segv", segv), F("sigbus", sigbus),
-		F("tlb_shootdowns", shootdowns), F("rss_peak_pages", rss_peak_pages),
-		F("tlb.l1d.hits", tlb.l1d_hits), F("tlb.l1d.misses", tlb.l1d_misses),
-		F("tlb.l1i.hits", tlb.l1i_hits), F("tlb.l1i.misses", tlb.l1i_misses),
-		F("tlb.l2.hits", tlb.l2_hits), F("tlb.l2.misses", tlb.l2_misses),
-#undef F
-	};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-		sink_counter(k, pid, names[i].name,
-			     (int64_t) * (const uint64_t *)((const char *)st + names[i].off));
+	for (size_t i = 0; i < SIM_NCOUNTERS; i++)
+		sink_counter(k, pid, sim_counters[i].name,
+			     (int64_t)sim_counter_value(st, &sim_counters[i]));
 }
 
 int sim_write_counters(struct sim *s)

@@ -39,6 +39,20 @@ struct proc_stats {
 	struct tlb_stats tlb;
 };
 
+/* The counters of struct proc_stats by their names in the `counters` table
+ * (DESIGN 6), in that table's order: sim_counters[i].off is the offset of
+ * a uint64_t in struct proc_stats.  SIM_NCOUNTERS entries. */
+struct sim_counter {
+	const char *name;
+	size_t off;
+};
+#define SIM_NCOUNTERS 23
+extern const struct sim_counter sim_counters[SIM_NCOUNTERS];
+static inline uint64_t sim_counter_value(const struct proc_stats *st, const struct sim_counter *c)
+{
+	return *(const uint64_t *)(const void *)((const char *)st + c->off);
+}
+
 /* ---- life cycle ------------------------------------------------------------ */
 
 /* Create a machine from a validated configuration.  Returns NULL with the
