@@ -391,7 +391,7 @@ size_t sim_phases(const struct sim *s, const struct phase **out)
 
 /* ---- counters ---------------------------------------------------------------------- */
 
-const struct sim_counter sim_counters[SIM_NCOUNTERS] = {
+const struct sim_counter sim_counters[] = { /* its size must be SIM_NCOUNTERS */
 #define F(n, f) { n, offsetof(struct proc_stats, f) }
 	F("accesses", accesses), F("minflt", minflt), F("majflt", majflt),
 	F("faults", faults), F("walks", walks), F("cow_copies", cow_copies),
