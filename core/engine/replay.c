@@ -80,6 +80,8 @@ static int access_full(struct sim *s, struct task *t, unsigned kind, vaddr_t va,
 		if (hit && (data & tlb_need[kind]) == tlb_need[kind])
 			continue;
 		int rc = access_page_slow(s, t, kind, a, hit, data);
+		if (rc == MM_ACCESS_SIGNALED)
+			return 0; /* the instruction stops at its first bad page */
 		if (rc)
 			return rc;
 		if (!t->alive || s->observer_rc)
@@ -109,7 +111,7 @@ static int run_full_mode(struct sim *s, struct task *t, const uint64_t *acc, siz
 		} else {
 			rc = access_full(s, t, kind, va, size);
 		}
-		if (rc)
+		if (rc && rc != MM_ACCESS_SIGNALED)
 			return rc;
 		if (!t->alive || s->observer_rc) { /* killed, or an observer said stop */
 			i++;

@@ -142,7 +142,9 @@ void mm_release(struct sim *s, struct task *t);      /* host memory only */
 int mm_fork(struct sim *s, struct task *parent, struct task *child); /* dup_mmap */
 int mm_file_declare(struct sim *s, const char *name, uint64_t size, unsigned flags);
 /* Full-mode access to one page after a TLB miss or an insufficient entry:
- * walk, fault, retry; fills the TLB.  0, or SIM_E* on an engine error. */
+ * walk, fault, retry; fills the TLB.  0, MM_ACCESS_SIGNALED, or SIM_E* on
+ * an engine error. */
+#define MM_ACCESS_SIGNALED 1 /* the access ended in SIGSEGV/SIGBUS: skip its rest */
 int mm_access_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va);
 /* The syscall ops from the trace (mmap, munmap, ...): the syscall's result;
  * engine errors in *err. */

@@ -208,13 +208,24 @@ static int do_async_mmap_readahead(struct vm_fault *vmf, struct file *f, struct 
 		return 0;
 	fault_trace_push(vmf->ft, FN_do_async_mmap_readahead);
 	pg->flags &= ~PG_readahead;
+	uint32_t max = ra_pages(vmf->s);
 	if (vmf->pgoff == f->ra_start + f->ra_size - f->ra_async_size) {
 		f->ra_start += f->ra_size;
-		f->ra_size = get_next_ra_size(f->ra_size, ra_pages(vmf->s));
+		uint32_t next = get_next_ra_size(f->ra_size, max);
+		f->ra_size = next > f->ra_size ? next : f->ra_size;
 	} else {
-		/* the window was lost: start again after the hit */
-		f->ra_start = vmf->pgoff + 1;
-		f->ra_size = get_next_ra_size(1, ra_pages(vmf->s));
+		/* a marked page without the readahead state that set it (e.g.
+		 * interleaved reads): continue from the first page missing
+		 * after it (page_cache_next_miss), with the window ramped up
+		 * from what is already cached plus a request of ra_pages */
+		uint64_t start = vmf->pgoff + 1;
+		while (start < f->npages && start - vmf->pgoff <= max &&
+		       f->pages[start] != PFN_NONE)
+			start++;
+		if (start - vmf->pgoff > max)
+			return 1; /* all cached: nothing to read; the lock was dropped */
+		f->ra_start = start;
+		f->ra_size = get_next_ra_size((uint32_t)(start - vmf->pgoff) + max, max);
 	}
 	f->ra_async_size = f->ra_size;
 	ra_submit(vmf->s, f, f->ra_start, f->ra_size, f->ra_async_size);
@@ -291,6 +302,7 @@ unsigned do_fault_around(struct vm_fault *vmf)
 	pte_t *table = vmf->pte - pte_off;
 	unsigned pgp = vm_pgp(vma);
 	int old = s->cfg.arch == ARCH_ARM64 && s->cfg.arm64_hw_af; /* arch_wants_old_prefaulted_pte */
+	uint32_t mapped = 0;
 	for (uint64_t i = from; i < to; i++) {
 		uint64_t pgoff = vmf->pgoff + i - pte_off;
 		if (pgoff >= f->npages)
@@ -306,7 +318,11 @@ unsigned do_fault_around(struct vm_fault *vmf)
 		pg->mapcount++;
 		pg->refcount++;
 		mm__rss_add(s, vmf->mm, mm__rss_type(s, pfn), 1);
+		mapped++;
 	}
+	/* pages found in the page cache balance earlier misses (mmap_miss),
+	 * so read-around stays on for a file that is mostly hit */
+	f->mmap_miss = mapped >= f->mmap_miss ? 0 : f->mmap_miss - mapped;
 	return 0;
 }
 

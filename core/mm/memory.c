@@ -289,7 +289,8 @@ static void hw_walk(struct sim *s, struct mm *mm, vaddr_t va, unsigned access,
  * The CPU's side of an access that missed the TLB (or found an entry that
  * does not allow it): walk; on success fill the TLBs; on a fault enter the
  * architecture's exception handler and retry, looking the page up again
- * (DESIGN 5b).  An access whose fault ends in a signal is skipped.
+ * (DESIGN 5b).  An access whose fault ends in a signal is skipped:
+ * MM_ACCESS_SIGNALED tells the caller not to touch its other pages.
  */
 int mm_access_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va)
 {
@@ -312,7 +313,7 @@ int mm_access_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va)
 		}
 		if (va >= s->fmt.task_size) {
 			s->arch_fault(s, t, va, kind, HWF_NOT_PRESENT, -1);
-			return 0;
+			return MM_ACCESS_SIGNALED;
 		}
 		struct walk_result w;
 		t->st.walks++;
@@ -321,7 +322,9 @@ int mm_access_slow(struct sim *s, struct task *t, unsigned kind, vaddr_t va)
 			tlb_hier_fill(&s->tlb, kind, va, t->asid, s->ops->tlb_data(*w.leaf, w.huge));
 			return 0;
 		}
-		if (!s->arch_fault(s, t, va, kind, w.f, w.level) || !t->alive)
+		if (!s->arch_fault(s, t, va, kind, w.f, w.level))
+			return t->alive ? MM_ACCESS_SIGNALED : 0;
+		if (!t->alive)
 			return 0;
 	}
 }

@@ -270,5 +270,28 @@ L = anon_map(1, 1024, "hugepage") + ["1 mark write", f"1 W {BASE:#x}", f"1 W {BA
     touch(1, "W", NEW, 0, 1024)
 write_case("derived_thp_mremap", L, [ph("write", 2, thp_faults=2), ph("parent-write", 2, cow_copies=0)])
 
+# Strided reads of an uncached file: each miss reads 32 pages around it and
+# the retried fault's fault-around finds pages in the cache, which balances
+# the miss (filemap_map_pages lowers mmap_miss), so read-around never turns
+# off.  A read inside an earlier window is then minor.
+NP = 8320
+L = [f"1 file big {NP * PG}", f"1 mmap {FILEBASE:#x} {NP * PG} r-- private,file,fixed big",
+     "1 mark strided"] + [f"1 R {FILEBASE + i * 64 * PG:#x}" for i in range(120)] + \
+    ["1 mark inside-windows", f"1 R {FILEBASE + 7606 * PG:#x}", f"1 R {FILEBASE + 3190 * PG:#x}"]
+write_case("derived_file_strided_readaround", L, [ph("strided", 0, 120), ph("inside-windows", 2, 0)])
+
+# A readahead mark hit without its window (interleaved reads): the next
+# window starts at the first page missing after it (page_cache_async_ra).
+L = [f"1 file big {512 * PG}", f"1 mmap {FILEBASE:#x} {512 * PG} r-- private,file,fixed big",
+     f"1 R {FILEBASE:#x}", f"1 R {FILEBASE + 300 * PG:#x}", "1 mark mark-hit",
+     f"1 R {FILEBASE + 24 * PG:#x}", f"1 R {FILEBASE + 40 * PG:#x}"]
+write_case("derived_file_readahead_mark", L, [ph("mark-hit", 2, 0)])
+
+# An access that spans pages stops at its first bad page: the SIGSEGV
+# skips the instruction, its later pages are not touched.
+L = [f"1 mmap {BASE:#x} {PG} r-- private,anon,fixed", f"1 mmap {BASE + PG:#x} {3 * PG} rw- private,anon,fixed",
+     "1 mark spans", f"1 W {BASE + PG - 8:#x} 16", f"1 W {BASE:#x} {4 * PG}"]
+write_case("derived_segv_stops_access", L, [ph("spans", 0, segv=2, faults=2)])
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
