@@ -1052,14 +1052,26 @@ static int64_t mmap_region(struct sim *s, struct mm *mm, struct file *file, vadd
 	struct vma *vma;
 	int err;
 
-	err = __do_munmap(s, mm, addr, len);
-	if (err)
-		return err;
+	/* the commit charge is checked before the old mappings go (Linux
+	 * gathers them first, vms_gather_munmap_vmas, and puts them back on
+	 * failure), less what they were charged already */
 	if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE) {
-		if (vm_enough_memory(s, len >> pshift(s)))
+		uint64_t accounted = 0;
+		for (struct vma *v = find_vma(mm, addr); v && v->vm_start < addr + len;
+		     v = vma_next(mm, v)) {
+			if (!(v->vm_flags & VM_ACCOUNT))
+				continue;
+			vaddr_t lo = v->vm_start > addr ? v->vm_start : addr;
+			vaddr_t hi = v->vm_end < addr + len ? v->vm_end : addr + len;
+			accounted += (hi - lo) >> pshift(s);
+		}
+		if (vm_enough_memory(s, (len >> pshift(s)) - accounted))
 			return -MM_ENOMEM;
 		vm_flags |= VM_ACCOUNT;
 	}
+	err = __do_munmap(s, mm, addr, len);
+	if (err)
+		return err;
 	if (!shared_anon &&
 	    vma_merge_new_range(s, mm, addr, addr + len, vm_flags, file, pgoff, 0))
 		return (int64_t)addr;

@@ -293,5 +293,12 @@ L = [f"1 mmap {BASE:#x} {PG} r-- private,anon,fixed", f"1 mmap {BASE + PG:#x} {3
      "1 mark spans", f"1 W {BASE + PG - 8:#x} 16", f"1 W {BASE:#x} {4 * PG}"]
 write_case("derived_segv_stops_access", L, [ph("spans", 0, segv=2, faults=2)])
 
+# A MAP_FIXED mmap that fails its commit charge leaves the mapping it would
+# have replaced in place (the old VMAs are gathered, not yet unmapped).
+L = [f"1 mmap {BASE:#x} {4 * PG} rw- private,anon,fixed", f"1 W {BASE:#x}",
+     f"1 mmap {BASE:#x} {2 << 30} rw- private,anon,fixed", "1 mark after-failed-mmap", f"1 W {BASE:#x}"]
+write_case("derived_mmap_fixed_enomem", L, [ph("after-failed-mmap", 0, faults=0, segv=0)],
+           config={"ram": "1G"})
+
 # fork_cow.mtr / fork_cow.json (the trace of DESIGN.md section 7: case 4
 # with 10 pages, commented line by line) are written by hand, not here.
