@@ -49,6 +49,8 @@
 #include "record.h"
 #include "sink_internal.h"
 
+_Static_assert(SINK_NBLOCKS <= 64, "struct sink's arenas mask has 64 bits");
+
 #define SINK_TXN_ROWS 100000   /* rows per transaction while running */
 #define SINK_IDLE_COMMIT_S 1   /* commit an open batch idle this long */
 
@@ -106,6 +108,7 @@ struct sink {
 
 	/* ---- set up by sink_open, freed by sink_close ---- */
 	struct sink_block *blocks;     /* SINK_NBLOCKS blocks, one allocation */
+	uint64_t arenas;               /* bit i: blocks[i] has an arena (producer) */
 	pthread_t thread;
 	int thread_started;
 	int sync_ok;                   /* mutex and conditions initialised */
@@ -407,9 +410,12 @@ static struct sink_rec *sink_rec_get_str(struct sink *s, const char *str)
 	b = s->cur;
 	if (!str || r == &s->scratch)
 		return r;
-	if (b->arena_used + len > b->arena_cap && sink_grow_arena(b, len)) {
-		s->prod_rc = SIM_ENOMEM;  /* the string is stored as NULL */
-		return r;
+	if (b->arena_used + len > b->arena_cap) {
+		if (sink_grow_arena(b, len)) {
+			s->prod_rc = SIM_ENOMEM;  /* the string is stored as NULL */
+			return r;
+		}
+		s->arenas |= UINT64_C(1) << (b - s->blocks);
 	}
 	memcpy(b->arena + b->arena_used, str, len);
 	r->str_off = (uint32_t)b->arena_used;
@@ -802,8 +808,10 @@ void sink_close(struct sink *s)
 		pthread_cond_destroy(&s->wake);
 		pthread_mutex_destroy(&s->mu);
 	}
-	if (s->blocks)
-		for (unsigned i = 0; i < SINK_NBLOCKS; i++)
+	/* only the blocks that got an arena: reading the others' headers
+	 * would fault in pages of the queue that were never used */
+	for (unsigned i = 0; s->blocks && i < SINK_NBLOCKS; i++)
+		if (s->arenas & (UINT64_C(1) << i))
 			free(s->blocks[i].arena);
 	free(s->blocks);
 	free(s->path);
