@@ -101,7 +101,9 @@ struct sink {
 	sqlite3 *db;
 	sqlite3_stmt *ins[SINK_NINS];  /* one-row INSERTs, prepared at open */
 	sqlite3_stmt *multi[SINK_NINS]; /* SINK_MULTI-row INSERTs (not counters:
-					  an upsert, and rare) */
+					  an upsert, and rare), prepared at
+					  their first use (sink_multi) */
+	int multi_failed[SINK_NINS];   /* could not be prepared: one by one */
 	int in_txn;                    /* a batch transaction is open */
 	uint64_t txn_rows;             /* rows in it */
 	int wfailed;                   /* writer-local copy of `failed` */
@@ -185,16 +187,49 @@ static int sink_step(struct sink *s, sqlite3_stmt *st)
 	return 0;
 }
 
+static const char *const sink_ins_sql[SINK_NINS] = {
+	[SINK_INS_FAULT] = sink__sql_insert_fault,
+	[SINK_INS_EVENT] = sink__sql_insert_event,
+	[SINK_INS_SAMPLE] = sink__sql_insert_sample,
+	[SINK_INS_COUNTER] = sink__sql_insert_counter,
+};
+
+/* Whether rows of table t are gathered for the multi-row statement. */
+static int sink_gathers(const struct sink *s, int t)
+{
+	return t != SINK_INS_COUNTER && !s->multi_failed[t];
+}
+
+/* The multi-row INSERT of table t, prepared the first time a full group of
+ * rows needs it (a run that records little never pays for it); NULL if it
+ * cannot be (the rows then go one by one). */
+static sqlite3_stmt *sink_multi(struct sink *s, int t)
+{
+	if (s->multi[t] || !sink_gathers(s, t))
+		return s->multi[t];
+	char *sql = sink__sql_multi(sink_ins_sql[t], SINK_MULTI);
+	if (!sql || sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->multi[t],
+				       NULL) != SQLITE_OK) {
+		sqlite3_finalize(s->multi[t]);
+		s->multi[t] = NULL;
+		s->multi_failed[t] = 1;
+	}
+	sqlite3_free(sql);
+	return s->multi[t];
+}
+
 /* Insert the n records of one table gathered in `p`: SINK_MULTI at a time
  * through the multi-row statement when there are that many, else one by
  * one. */
 static int sink_insert_rows(struct sink *s, int t, const struct sink_block *b,
 			    const struct sink_rec *const *p, unsigned n)
 {
-	if (n == SINK_MULTI && s->multi[t]) {
+	sqlite3_stmt *m = n == SINK_MULTI ? sink_multi(s, t) : NULL;
+
+	if (m) {
 		for (unsigned i = 0; i < n; i++)
-			sink_bind_rec(s->multi[t], (int)i * sink_ncols[t], b, p[i]);
-		return sink_step(s, s->multi[t]);
+			sink_bind_rec(m, (int)i * sink_ncols[t], b, p[i]);
+		return sink_step(s, m);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		sink_bind_rec(s->ins[t], 0, b, p[i]);
@@ -226,7 +261,7 @@ static void sink_write_block(struct sink *s, const struct sink_block *b)
 		int t = b->recs[i].tag - REC_FAULT;
 
 		pend[t][npend[t]++] = &b->recs[i];
-		if (npend[t] < SINK_MULTI && s->multi[t])
+		if (npend[t] < SINK_MULTI && sink_gathers(s, t))
 			continue;
 		if (sink_insert_rows(s, t, b, pend[t], npend[t]))
 			return;
@@ -712,27 +747,10 @@ static int sink_alloc_blocks(struct sink *s)
 
 static int sink_prepare_inserts(struct sink *s)
 {
-	const char *sql[SINK_NINS] = {
-		[SINK_INS_FAULT] = sink__sql_insert_fault,
-		[SINK_INS_EVENT] = sink__sql_insert_event,
-		[SINK_INS_SAMPLE] = sink__sql_insert_sample,
-		[SINK_INS_COUNTER] = sink__sql_insert_counter,
-	};
-
-	for (int i = 0; i < SINK_NINS; i++) {
-		char *multi = i == SINK_INS_COUNTER ? NULL :
-			      sink__sql_multi(sql[i], SINK_MULTI);
-		int rc = sqlite3_prepare_v3(s->db, sql[i], -1,
-					    SQLITE_PREPARE_PERSISTENT, &s->ins[i], NULL);
-
-		if (rc == SQLITE_OK && i != SINK_INS_COUNTER)
-			rc = multi ? sqlite3_prepare_v3(s->db, multi, -1,
-							SQLITE_PREPARE_PERSISTENT,
-							&s->multi[i], NULL) : SQLITE_NOMEM;
-		sqlite3_free(multi);
-		if (rc != SQLITE_OK)
+	for (int i = 0; i < SINK_NINS; i++)
+		if (sqlite3_prepare_v3(s->db, sink_ins_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->ins[i], NULL) != SQLITE_OK)
 			return -1;
-	}
 	return 0;
 }
 
