@@ -562,12 +562,19 @@ static void ptep_set_access_flags(struct vm_fault *vmf, pte_t entry, int dirty)
 		mm__flush_page(vmf->s, vmf->mm, vmf->address);
 }
 
-static unsigned wp_page_reuse(struct vm_fault *vmf)
+/* The body of Linux's wp_page_reuse: the faulting PTE, writable, dirty and
+ * young (wp_page_shared ends the same way). */
+static void wp_page_mkwrite(struct vm_fault *vmf)
 {
 	const struct mmu_arch_ops *ops = vmf->s->ops;
-	fault_trace_push(vmf->ft, FN_wp_page_reuse);
 	ptep_set_access_flags(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))),
 			      1);
+}
+
+static unsigned wp_page_reuse(struct vm_fault *vmf)
+{
+	fault_trace_push(vmf->ft, FN_wp_page_reuse);
+	wp_page_mkwrite(vmf);
 	vmf->ft->kind = FK_REUSE;
 	if (vmf->task)
 		vmf->task->st.cow_reuses++;
@@ -616,9 +623,7 @@ static unsigned wp_page_shared(struct vm_fault *vmf)
 	fault_trace_push(vmf->ft, FN_wp_page_shared);
 	if (vmf->vma->vm_file && !vmf->vma->vm_file->shmem)
 		fault_trace_push(vmf->ft, FN_do_page_mkwrite);
-	const struct mmu_arch_ops *ops = vmf->s->ops;
-	ptep_set_access_flags(vmf, ops->pte_mkyoung(ops->pte_mkdirty(ops->pte_mkwrite(vmf->orig_pte))),
-			      1);
+	wp_page_mkwrite(vmf);
 	if (vmf->page != PFN_NONE)
 		page_of(vmf->s->mem_map, vmf->page)->flags |= PG_dirty;
 	vmf->ft->kind = FK_SHARED;
@@ -914,31 +919,41 @@ void change_protection(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t st
 
 /* ---- MADV_COLD / MADV_PAGEOUT (mm/madvise.c) ------------------------------------------- */
 
+/* What the madvise walks may touch (vm_normal_page, and "do not interfere
+ * with other mappings"): the page of a present, normal entry (not the
+ * zero page, not the huge zero page) that only this mapping maps; NULL
+ * otherwise. */
+static struct page *exclusive_page(struct sim *s, pte_t e)
+{
+	const struct mmu_arch_ops *ops = s->ops;
+	if (!ops->pte_present(e) || ops->pte_special(e))
+		return NULL;
+	pfn_t pfn = ops->pte_pfn(e);
+	if (pfn == s->zero_pfn || pfn == s->huge_zero_pfn)
+		return NULL;
+	struct page *pg = page_of(s->mem_map, pfn);
+	return pg->mapcount == 1 ? pg : NULL;
+}
+
 /* madvise_cold_or_pageout_pte_range, one PTE: a normal page mapped only
  * here loses its young bit (the next access sets it again: x86 and arm64
  * with hardware AF in the walk, arm64 without it by an access-flag
  * fault).  The zero page and pages mapped elsewhere are left alone. */
 static int cold_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
 {
-	const struct mmu_arch_ops *ops = s->ops;
 	(void)mm, (void)vma;
-	if (!ops->pte_present(*pte) || ops->pte_special(*pte) || !ops->pte_young(*pte))
+	if (!exclusive_page(s, *pte) || !s->ops->pte_young(*pte))
 		return 0;
-	pfn_t pfn = ops->pte_pfn(*pte);
-	if (pfn == s->zero_pfn || page_of(s->mem_map, pfn)->mapcount != 1)
-		return 0;
-	*pte = ops->pte_mkold(*pte);
+	*pte = s->ops->pte_mkold(*pte);
 	return 1;
 }
 
 /* The same for a PMD-mapped huge page wholly inside the range. */
 static void cold_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vaddr_t haddr)
 {
-	const struct mmu_arch_ops *ops = s->ops;
 	(void)mm, (void)vma, (void)haddr;
-	pfn_t pfn = ops->pte_pfn(*pmd);
-	if (pfn != s->huge_zero_pfn && page_of(s->mem_map, pfn)->mapcount == 1)
-		*pmd = ops->pte_mkold(*pmd);
+	if (exclusive_page(s, *pmd))
+		*pmd = s->ops->pte_mkold(*pmd);
 }
 
 /* MADV_COLD: clear the young bits of [start, end) and flush them from the
@@ -953,20 +968,17 @@ int madvise_cold_range(struct sim *s, struct mm *mm, struct vma *vma, vaddr_t st
 	return 0;
 }
 
-/* madvise_free_pte_range, one PTE: a page mapped only here is made clean
- * and old (clear_young_dirty_ptes) and marked lazy-free; reclaim may then
- * drop it unless it is written again.  A later write sets the dirty bit
- * again: by hardware on x86 (and arm64 with DBM), by a fault on arm64
- * without it. */
+/* madvise_free_pte_range, one PTE: an anonymous page mapped only here is
+ * made clean and old (clear_young_dirty_ptes) and marked lazy-free;
+ * reclaim may then drop it unless it is written again.  A later write
+ * sets the dirty bit again: by hardware on x86 (and arm64 with DBM), by a
+ * fault on arm64 without it. */
 static int free_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
 {
 	const struct mmu_arch_ops *ops = s->ops;
+	struct page *pg = exclusive_page(s, *pte);
 	(void)mm, (void)vma;
-	if (!ops->pte_present(*pte) || ops->pte_special(*pte))
-		return 0;
-	pfn_t pfn = ops->pte_pfn(*pte);
-	struct page *pg = page_of(s->mem_map, pfn);
-	if (pfn == s->zero_pfn || !(pg->flags & PG_anon) || pg->mapcount != 1)
+	if (!pg || !(pg->flags & PG_anon))
 		return 0;
 	pg->flags = (pg->flags & ~PG_dirty) | PG_lazyfree;
 	if (!ops->pte_young(*pte) && !ops->pte_dirty(*pte))
@@ -978,14 +990,12 @@ static int free_pte(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pte)
 /* madvise_free_huge_pmd: the same for a THP wholly inside the range. */
 static void free_huge_pmd(struct sim *s, struct mm *mm, struct vma *vma, pte_t *pmd, vaddr_t haddr)
 {
-	const struct mmu_arch_ops *ops = s->ops;
+	struct page *head = exclusive_page(s, *pmd);
 	(void)mm, (void)vma, (void)haddr;
-	pfn_t pfn = ops->pte_pfn(*pmd);
-	struct page *head = page_of(s->mem_map, pfn);
-	if (pfn == s->huge_zero_pfn || head->mapcount != 1)
+	if (!head)
 		return;
 	head->flags = (head->flags & ~PG_dirty) | PG_lazyfree;
-	*pmd = ops->pte_mkold(ops->pte_mkclean(*pmd));
+	*pmd = s->ops->pte_mkold(s->ops->pte_mkclean(*pmd));
 }
 
 /* MADV_FREE on a private anonymous VMA: clean and age the pages mapped only
